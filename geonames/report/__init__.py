@@ -1,0 +1,11 @@
+"""Reports shared by every check: ``summary.json``, ``findings.csv``, ``findings.gpkg``,
+``report.html`` (with maps), and a short table for the terminal.
+
+Every ``geonames inspect …`` command (and ``geonames names lint``) builds a :class:`Report`
+and calls :func:`write_report`.
+"""
+
+from geonames.report.model import MapLayer, Report, Section, Table
+from geonames.report.writers import format_summary, write_report
+
+__all__ = ["MapLayer", "Report", "Section", "Table", "format_summary", "write_report"]

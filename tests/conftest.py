@@ -1,0 +1,48 @@
+"""Shared fixtures: paths to the real data, and the live PostGIS server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+FIXTURES = ROOT / "fixtures"
+CHONGQING_2020 = SHARED / "chongqing" / "divisions-echarts-4.9.0.geojson"
+CHONGQING_2010 = SHARED / "chongqing" / "divisions-echarts-2.2.8.geojson"
+NAMES = SHARED / "names"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED.exists():
+        pytest.fail(f"the shared data folder {SHARED} is missing")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> str:
+    """URL of a live PostGIS database; skips (fails under CI) when there is none."""
+    url = os.environ.get("GEONAMES_TEST_POSTGIS_URL")
+    if not url:
+        reason = "GEONAMES_TEST_POSTGIS_URL is not set (start PostGIS as .ci/run does)"
+        if in_ci():
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            conn.execute("SELECT postgis_version()")
+    except Exception as err:  # noqa: BLE001 - any failure to reach the server
+        reason = f"PostGIS at {url} is unreachable: {err}"
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
