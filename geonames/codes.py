@@ -11,7 +11,8 @@ Ranges (see ``docs/rules.md`` for sources):
   similar statistical units), ``81–99`` county-level city;
 * prefecture part ``90``: county-level units administered by the province directly;
 * township part (digits 7–9): ``001–099`` sub-district, ``100–199`` town, ``200–399``
-  township, ``400–599`` other unit;
+  township, ``400–599`` other unit; ``000`` stands for a county listed without townships
+  (金门县 350527000 in the statistical codes);
 * village part (digits 10–12): ``001–199`` residents' committee, ``200–399`` villagers'
   committee.
 
@@ -41,10 +42,11 @@ class Level(StrEnum):
 
 
 #: Valid province codes (GB/T 2260), including 71 Taiwan, 81 Hong Kong, 82 Macao.
-PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
-)
+PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82",
+})
 
 _LENGTH_LEVEL = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP,
                  12: Level.VILLAGE}
@@ -125,10 +127,12 @@ def parse_code(code: str | int) -> DivisionCode:
         kind = "province-administered units" if pref == 90 else "prefecture"
         parents.append(short[:2])
     if len(short) >= 6:
-        kind = _kind(text, int(short[4:6]), _COUNTY_KINDS, "county part", allow_zero=True)
+        kind = _kind(text, int(short[4:6]), _COUNTY_KINDS, "county part",
+                     zero_kind="no county level")
         parents.append(short[:4])
     if len(short) >= 9:
-        kind = _kind(text, int(short[6:9]), _TOWNSHIP_KINDS, "township part")
+        kind = _kind(text, int(short[6:9]), _TOWNSHIP_KINDS, "township part",
+                     zero_kind="county without townships")
         parents.append(short[:6])
     if len(short) == 12:
         kind = _kind(text, int(short[9:12]), _VILLAGE_KINDS, "village part")
@@ -145,13 +149,13 @@ def validate_code(code: str | int) -> str | None:
     return None
 
 
-def _kind(text: str, number: int, ranges: tuple, part: str, allow_zero: bool = False) -> str:
+def _kind(text: str, number: int, ranges: tuple, part: str, zero_kind: str | None = None) -> str:
     if number == 0:
-        if allow_zero:
-            return "no county level"
+        if zero_kind:
+            return zero_kind
         raise CodeError(f"division code {text!r}: {part} is 000")
     for low, high, kind in ranges:
         if low <= number <= high:
             return kind
-    bounds = ", ".join(f"{lo:0{len(str(high))}d}–{hi}" for lo, hi, _ in ranges for high in [hi])
+    bounds = ", ".join(f"{low}–{high}" for low, high, _ in ranges)
     raise CodeError(f"division code {text!r}: {part} {number} is outside every range ({bounds})")

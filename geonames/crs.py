@@ -20,6 +20,7 @@ longitude/latitude (:func:`resolve_crs` says so in a warning); otherwise it is r
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +80,11 @@ def parse_crs(text: str | int | CRS) -> CRS:
 def crs_label(crs: CRS) -> str:
     """``"EPSG:nnnn"`` where the CRS has an EPSG code, else its PROJ string."""
     epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.to_proj4()
+    if epsg:
+        return f"EPSG:{epsg}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "may lose information": we only label
+        return crs.to_proj4()
 
 
 def is_metric(crs: CRS) -> bool:
@@ -111,17 +116,17 @@ def resolve_crs(
     bounds : tuple
         (xmin, ymin, xmax, ymax) of the data, in its own coordinates.
     user_crs : optional
-        What the user says the data is in (``--src-crs``); wins over the declaration.
+        What the user says the data is in (``--crs``); used only when nothing is declared.
 
     Raises
     ------
     CRSError
         When nothing is declared and the coordinates are not longitude/latitude.
     """
-    if user_crs is not None:
-        return parse_crs(user_crs), None
     if declared is not None:
         return declared, None
+    if user_crs is not None:
+        return parse_crs(user_crs), None
     if lonlat_bounds_ok(bounds):
         return WGS84, (
             "no CRS declared; assuming EPSG:4326 (longitude/latitude) because every coordinate "
@@ -129,7 +134,8 @@ def resolve_crs(
         )
     raise CRSError(
         "no CRS declared and the coordinates are not longitude/latitude "
-        f"(bounds {_fmt_bounds(bounds)}); say which CRS they are in with --src-crs"
+        f"(bounds {_fmt_bounds(bounds)}); say which metric CRS they are in with --crs "
+        "(for example --crs EPSG:4545)"
     )
 
 

@@ -59,14 +59,15 @@ class SpatialIndex:
         numpy int64 array, one per point.
         """
         points = np.asarray(points, dtype=object)
-        result = np.full(len(points), -1, dtype=np.int64)
+        none = len(self.geometries)
+        result = np.full(len(points), none, dtype=np.int64)
         pt, geom = self.tree.query(points, predicate="within")
-        # Reverse so that, on repeated assignment, the lowest position is kept.
-        result[pt[::-1]] = geom[::-1]
-        missing = np.flatnonzero(result < 0)
-        if len(missing):
+        np.minimum.at(result, pt, geom)
+        missing = np.flatnonzero(result == none)
+        if len(missing):  # on a border, or outside everything
             pt, geom = self.tree.query(points[missing], predicate="intersects")
-            result[missing[pt[::-1]]] = geom[::-1]
+            np.minimum.at(result, missing[pt], geom)
+        result[result == none] = -1
         return result
 
     def ids_at(self, positions: np.ndarray, missing: object = None) -> np.ndarray:

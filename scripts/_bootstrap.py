@@ -20,7 +20,7 @@ STAMP = VENV / ".geonames-installed"
 
 def ensure_venv() -> Path:
     """Return the venv's bin folder, creating and installing it first when needed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs under any python3 before the venv exists
         sys.exit(f"geonames needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted and (BIN / "geonames").exists():

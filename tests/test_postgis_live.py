@@ -21,8 +21,9 @@ def test_postgis_version_and_geometry_round_trip(postgis_url):
     assert back.equals(polygon)
     assert row[1] == 4490
     # The same area computed here with pyproj, within 0.1 %.
-    from geonames.crs import CGCS2000, reproject
     from pyproj import CRS
+
+    from geonames.crs import CGCS2000, reproject
 
     local = reproject([polygon], CGCS2000, CRS.from_epsg(4545))[0].area
     assert row[2] == pytest.approx(local, rel=1e-3)

@@ -1,0 +1,107 @@
+"""Division codes: every real code parses with the right level and parent; each fault is named."""
+
+import csv
+
+import pytest
+
+from geonames.codes import CodeError, Level, canonical, parse_code, validate_code
+from tests.conftest import NAMES
+
+
+def _rows(name):
+    with open(NAMES / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_township_code_parses_with_level_and_parent():
+    rows = _rows("nbs2023-townships.csv")
+    assert len(rows) == 41352
+    kinds = {}
+    for row in rows:
+        code = parse_code(row["code"])
+        assert code.level == Level.TOWNSHIP
+        assert code.parent == row["areaCode"]
+        assert code.parents[:2] == (row["provinceCode"], row["cityCode"])
+        kinds[code.kind] = kinds.get(code.kind, 0) + 1
+    # Counts of each range in the 2023 statistical codes (sub-district 001–099, town 100–199,
+    # township 200–399, other 400–599).
+    assert kinds == {"sub-district": 9066, "town": 21377, "township": 8198, "other": 2710,
+                     "county without townships": 1}  # 350527000 金门县
+
+
+def test_every_chongqing_village_code_parses_with_level_and_parent():
+    rows = _rows("nbs2023-villages-chongqing.csv")
+    assert len(rows) == 11270
+    for row in rows:
+        code = parse_code(row["code"])
+        assert code.level == Level.VILLAGE
+        assert code.parent == row["streetCode"]
+        assert code.parents == (row["provinceCode"], row["cityCode"], row["areaCode"],
+                                row["streetCode"])
+        suffix = int(row["code"][9:])
+        expected = "residents' committee" if suffix < 200 else "villagers' committee"
+        assert code.kind == expected
+
+
+def test_every_county_code_parses():
+    for row in _rows("nbs2023-counties.csv"):
+        code = parse_code(row["code"])
+        if row["code"].endswith("00"):  # a prefecture-level city without counties, e.g. 441900
+            assert code.level == Level.PREFECTURE
+        else:
+            assert code.level == Level.COUNTY
+            assert code.parent == row["cityCode"]
+
+
+@pytest.mark.parametrize(
+    "code, level, kind",
+    [
+        ("50", Level.PROVINCE, "province"),
+        ("500000", Level.PROVINCE, "province"),
+        ("5001", Level.PREFECTURE, "prefecture"),
+        ("500100", Level.PREFECTURE, "prefecture"),
+        ("4690", Level.PREFECTURE, "province-administered units"),
+        ("500110", Level.COUNTY, "district"),
+        ("500229", Level.COUNTY, "county"),
+        ("500242", Level.COUNTY, "county"),
+        ("130171", Level.COUNTY, "other"),
+        ("510181", Level.COUNTY, "county-level city"),
+        ("500103001", Level.TOWNSHIP, "sub-district"),
+        ("500110100", Level.TOWNSHIP, "town"),
+        ("500242200", Level.TOWNSHIP, "township"),
+        ("500110400", Level.TOWNSHIP, "other"),
+        ("500103001001", Level.VILLAGE, "residents' committee"),
+        ("500110100201", Level.VILLAGE, "villagers' committee"),
+    ],
+)
+def test_level_and_kind(code, level, kind):
+    parsed = parse_code(code)
+    assert (parsed.level, parsed.kind) == (level, kind)
+
+
+@pytest.mark.parametrize(
+    "code, fault",
+    [
+        ("5001a0", "digits only"),
+        ("50011", "has 5 digits"),
+        ("5001100012", "has 10 digits"),
+        ("", "digits only"),
+        ("990101", "99 is not a province code"),
+        ("500010", "prefecture part is 00"),
+        ("500110600", "township part 600 is outside every range"),
+        ("500110100000", "village part is 000"),
+        ("500110100400", "village part 400 is outside every range"),
+        ("５００１１０", "digits only"),
+    ],
+)
+def test_each_kind_of_invalid_code_is_named(code, fault):
+    with pytest.raises(CodeError, match=fault):
+        parse_code(code)
+    assert fault in validate_code(code)
+
+
+def test_canonical_strips_padding():
+    assert canonical("500000") == "50"
+    assert canonical("500100") == "5001"
+    assert canonical("500101") == "500101"
+    assert validate_code("500101") is None
