@@ -23,7 +23,7 @@ def info(path: str, layer: str | None, id_field: str | None, encoding: str | Non
 
     \b
     Example:
-      geonames info fixtures/chongqing/divisions-2020.geojson --json
+      geonames info fixtures/chongqing/divisions.geojson --json
     """
     facts = describe(path, layer=layer, id_field=id_field, encoding=encoding, crs=crs)
     if as_json:
