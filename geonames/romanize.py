@@ -40,7 +40,7 @@ import csv
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 
 __all__ = [
@@ -111,7 +111,9 @@ class Reading:
     """One entry of the place-name readings table.
 
     ``pinyin`` holds one ``(syllable, tone)`` pair per character (tone 1–4, 5 neutral);
-    ``spelling`` the written form when it is not plain pinyin (``"Nei Mongol"``).
+    ``spelling`` the written form when it is not plain pinyin (``"Nei Mongol"``); ``scope`` the
+    province codes where the entry applies (empty: everywhere), for readings that differ by
+    region (圩 is xu in Guangdong and Guangxi, wei in Jiangsu and Anhui).
     """
 
     hanzi: str
@@ -121,6 +123,7 @@ class Reading:
     source: str
     attested: str = ""
     note: str = ""
+    scope: tuple[str, ...] = ()
 
 
 def _data_rows(filename: str) -> Iterator[dict[str, str]]:
@@ -169,43 +172,51 @@ def parse_tone3(text: str) -> tuple[tuple[str, int], ...]:
 
 
 @lru_cache(maxsize=1)
-def readings() -> dict[str, Reading]:
-    """The place-name readings table (``geonames/data/readings.csv``), hanzi → :class:`Reading`.
+def readings() -> tuple[Reading, ...]:
+    """The place-name readings table (``geonames/data/readings.csv``), in file order.
 
     Raises ValueError when an entry has not one syllable per character (a broken table is a
     bug of the package, not bad user input).
     """
-    table: dict[str, Reading] = {}
+    table: list[Reading] = []
     for row in _data_rows("readings.csv"):
         hanzi = row["hanzi"].strip()
         pinyin = parse_tone3(row["pinyin"])
         if len(pinyin) != len(hanzi):
             raise ValueError(f"readings.csv: {hanzi} has {len(pinyin)} syllables")
-        table[hanzi] = Reading(hanzi, pinyin, row["spelling"].strip(), row["kind"].strip(),
-                               row["source"].strip(), row.get("attested", "").strip(),
-                               row.get("note", "").strip())
-    return table
+        table.append(Reading(hanzi, pinyin, row["spelling"].strip(), row["kind"].strip(),
+                             row["source"].strip(), (row.get("attested") or "").strip(),
+                             (row.get("note") or "").strip(),
+                             tuple((row.get("scope") or "").split())))
+    return tuple(table)
 
 
-@lru_cache(maxsize=1)
-def _table_index() -> tuple[dict[str, Reading], dict[str, int], frozenset[str]]:
-    """Multi-character entries, the longest entry per first character, and names."""
-    multi = {h: r for h, r in readings().items() if len(h) > 1}
+@lru_cache(maxsize=64)
+def _table(province: str = "") -> tuple[dict[str, Reading], dict[str, int], dict[str, tuple]]:
+    """Entries in force in a province ("" = unscoped entries only).
+
+    Returns the entries of two or more characters, the longest such entry per first
+    character, and the one-character entries as ``(syllable, tone)``.
+    """
+    entries = {r.hanzi: r for r in readings() if not r.scope}
+    entries.update({r.hanzi: r for r in readings() if province and province in r.scope})
+    multi = {h: r for h, r in entries.items() if len(h) > 1}
     longest: dict[str, int] = {}
     for h in multi:
         longest[h[0]] = max(longest.get(h[0], 0), len(h))
-    names = frozenset(h for h, r in readings().items() if r.kind == "name")
-    return multi, longest, names
+    chars = {h: r.pinyin[0] for h, r in entries.items() if len(h) == 1}
+    return multi, longest, chars
 
 
 @lru_cache(maxsize=1)
-def _char_readings() -> dict[str, tuple[str, int]]:
-    return {h: r.pinyin[0] for h, r in readings().items() if len(h) == 1}
+def _names() -> frozenset[str]:
+    """Entries that are proper names (never split into proper and generic part)."""
+    return frozenset(r.hanzi for r in readings() if r.kind == "name")
 
 
 @lru_cache(maxsize=1)
 def _spellings() -> dict[str, str]:
-    return {h: r.spelling for h, r in readings().items() if r.spelling}
+    return {r.hanzi: r.spelling for r in readings() if r.spelling}
 
 
 @lru_cache(maxsize=1)
@@ -251,27 +262,33 @@ def _pypinyin() -> tuple:
 
 
 @lru_cache(maxsize=1 << 16)
-def _pypinyin_run(run: str) -> tuple[tuple[str, int, bool], ...]:
+def _pypinyin_word(word: str) -> tuple[tuple[str, int, bool], ...]:
+    _, phrases, chars = _pypinyin()
+    if word in phrases:
+        multi = len(word) > 1
+        return tuple((*_split_tone(item[0]), multi) for item in phrases[word])
+    out = []
+    for ch in word:
+        found = chars.get(ord(ch))
+        out.append((*_split_tone(found.split(",")[0]), False) if found else (ch, -1, False))
+    return tuple(out)
+
+
+def _pypinyin_run(run: str) -> list[tuple[str, int, bool]]:
     """pypinyin's reading of a run of Han characters: ``(syllable, tone, from_phrase)`` each.
 
     Same segmentation (forward maximum matching over its phrase dictionary) and the same
     dictionaries as ``pypinyin.lazy_pinyin``, without its per-call style machinery.
     """
-    seg, phrases, chars = _pypinyin()
+    seg = _pypinyin()[0]
     out: list[tuple[str, int, bool]] = []
     for word in seg.cut(run):
-        if word in phrases:
-            multi = len(word) > 1
-            out.extend((*_split_tone(item[0]), multi) for item in phrases[word])
-        else:
-            for ch in word:
-                found = chars.get(ord(ch))
-                out.append((*_split_tone(found.split(",")[0]), False) if found else (ch, -1, False))
-    return tuple(out)
+        out.extend(_pypinyin_word(word))
+    return out
 
 
 @lru_cache(maxsize=1 << 17)
-def _read(text: str) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+def _read(text: str, province: str = "") -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """One ``(syllable, tone)`` per character of ``text`` and the table entries used.
 
     Tone -1 marks a character that is not Han (kept as written, lower-cased in keys).
@@ -279,8 +296,7 @@ def _read(text: str) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     right); the rest is read by pypinyin, and characters pypinyin reads on their own (not in one
     of its phrases) take the table's place-name reading of the character when there is one.
     """
-    multi, longest, _ = _table_index()
-    char_table = _char_readings()
+    multi, longest, char_table = _table(province)
     out: list[tuple[str, int]] = []
     used: list[str] = []
     run_start = None
@@ -376,19 +392,21 @@ def _generic_at_end(text: str) -> GenericTerm | None:
     return None
 
 
-_PEOPLES = tuple(sorted({w for g in ETHNIC_GROUPS for w in (g + "族", g)}, key=len, reverse=True))
+#: Peoples' names as written in names: with 族 for all, bare for those of two characters or
+#: more (维吾尔, 蒙古 …).
+_PEOPLES = frozenset({g + "族" for g in ETHNIC_GROUPS} | {g for g in ETHNIC_GROUPS if len(g) > 1})
+_PEOPLE_LENGTHS = tuple(sorted({len(p) for p in _PEOPLES}, reverse=True))
 
 
 def _strip_peoples(proper: str) -> tuple[str, tuple[str, ...]]:
+    """Split peoples' names off the end of a proper part: 酉阳土家族苗族 → 酉阳, (土家族, 苗族)."""
     peoples: list[str] = []
-    names = _table_index()[2]
+    names = _names()
     while proper not in names:
-        for people in _PEOPLES:
-            # a bare people's name without 族 only for the ones written so (维吾尔, 蒙古 …)
-            if (proper.endswith(people) and len(proper) > len(people)
-                    and (people.endswith("族") or len(people) > 1)):
-                peoples.insert(0, people)
-                proper = proper[: -len(people)]
+        for size in _PEOPLE_LENGTHS:
+            if len(proper) > size and proper[-size:] in _PEOPLES:
+                peoples.insert(0, proper[-size:])
+                proper = proper[:-size]
                 break
         else:
             break
@@ -397,7 +415,7 @@ def _strip_peoples(proper: str) -> tuple[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1 << 16)
 def _part(text: str) -> NamePart:
-    _, _, names = _table_index()
+    names = _names()
     if text in names:
         return NamePart(text, text, "", None)
     term = _generic_at_end(text)
@@ -411,7 +429,7 @@ def _part(text: str) -> NamePart:
         generic = proper[-1] + generic
         proper = proper[:-1]
     peoples: tuple[str, ...] = ()
-    if term.term in _AUTONOMOUS:
+    if term.term in _AUTONOMOUS and (term.term.startswith("自治") or "族" in proper):
         proper, peoples = _strip_peoples(proper)
         if term.term in {"乡", "镇", "苏木"} and not any(p.endswith("族") for p in peoples):
             proper, peoples = text[: -len(term.term)], ()
@@ -426,14 +444,25 @@ def _level_split(text: str) -> list[str]:
     """Split a run of characters into levels (重庆市渝中区 → 重庆市, 渝中区) or keep it whole.
 
     A split is kept only when every level but the last ends with an administrative generic
-    whose proper part is long enough (two characters, one for 县 and 旗), the levels go
-    strictly down (province → … → village), and the last level has a proper part of two
-    characters or more. The split with the most levels wins.
+    whose proper part is long enough (two characters, one for 县 and 省), the levels go
+    strictly down (province → … → village), and the last level has a proper part (two
+    characters or more when it has no administrative generic). A split never cuts the generic
+    that ends the whole name. The split with the most levels wins.
     """
+    longest, terms = _generics_by_length()
+    last_generic_start = len(text) - 1
+    for size in range(min(longest, len(text)), 0, -1):
+        if text[-size:] in terms:
+            last_generic_start = len(text) - size
+            break
+    if not any(ch in _LEVEL_END_CHARS for ch in text[1:last_generic_start]):
+        return [text]
     level_generics = _level_generics()
+    memo: dict[tuple[int, int], tuple[str, ...] | None] = {}
 
-    @cache
     def best(start: int, below: int) -> tuple[str, ...] | None:
+        if (start, below) in memo:
+            return memo[start, below]
         rest = text[start:]
         options: list[tuple[str, ...]] = []
         # the rest as the last level
@@ -447,7 +476,7 @@ def _level_split(text: str) -> list[str]:
                 options.append((rest,))
         elif len(rest) >= 2:
             options.append((rest,))
-        # a level ending inside (never inside the generic that ends the whole name)
+        # a level ending inside
         for end in range(start + 2, last_generic_start):
             if text[end - 1] not in _LEVEL_END_CHARS:
                 continue
@@ -461,16 +490,9 @@ def _level_split(text: str) -> list[str]:
                 if tail is not None:
                     options.append((segment, *tail))
                     break
-        return max(options, key=len) if options else None
+        memo[start, below] = found = max(options, key=len) if options else None
+        return found
 
-    if not any(ch in _LEVEL_END_CHARS for ch in text[:-1]):
-        return [text]
-    longest, terms = _generics_by_length()
-    last_generic_start = len(text) - 1
-    for size in range(min(longest, len(text)), 0, -1):
-        if text[-size:] in terms:
-            last_generic_start = len(text) - size
-            break
     found = best(0, -1)
     return list(found) if found and len(found) > 1 else [text]
 
@@ -583,10 +605,10 @@ class Romanization:
 
 
 @lru_cache(maxsize=1 << 16)
-def _level(text: str, tones: bool) -> tuple:
+def _level(text: str, tones: bool, province: str) -> tuple:
     part = _part(text)
     spelled = _spellings()
-    sounds, used = _read(text)
+    sounds, used = _read(text, province)
     words: list[str] = []
     at = 0
     for word in part.words:
@@ -598,7 +620,7 @@ def _level(text: str, tones: bool) -> tuple:
 
 
 @lru_cache(maxsize=1 << 16)
-def romanize(name: str, tones: bool = False) -> Romanization:
+def romanize(name: str, tones: bool = False, code: str | None = None) -> Romanization:
     """Romanize a place name after GB/T 16159-2012.
 
     Parameters
@@ -609,6 +631,10 @@ def romanize(name: str, tones: bool = False) -> Romanization:
         '·', '-' and brackets separate words.
     tones : bool
         Write tone marks (``"Chóngqìng Shì"``); the apostrophe is then ``’``.
+    code : str, optional
+        A division code of the place (any length; only the province, its first two digits,
+        is used): readings-table entries scoped to that province apply too (圩 is xu by
+        default, wei in Jiangsu 32 and Anhui 34).
 
     Returns
     -------
@@ -623,11 +649,12 @@ def romanize(name: str, tones: bool = False) -> Romanization:
     ('Jingshan Houjie', 'Wangcun', "Nan'an Qu")
     """
     parts = split_name(name)
+    province = str(code).strip()[:2] if code else ""
     words: list[str] = []
     sounds: list[tuple[str, int]] = []
     used: list[str] = []
     for part in parts:
-        level_words, level_sounds, level_used = _level(part.text, tones)
+        level_words, level_sounds, level_used = _level(part.text, tones, province)
         words.extend(level_words)
         sounds.extend(level_sounds)
         used.extend(level_used)
@@ -654,9 +681,17 @@ def romanize(name: str, tones: bool = False) -> Romanization:
     )
 
 
-def romanize_many(names: Iterable[str], tones: bool = False) -> list[Romanization]:
-    """:func:`romanize` over many names (missing values give an empty romanization)."""
-    return [romanize(n if isinstance(n, str) else "", tones) for n in names]
+def romanize_many(names: Iterable[str], tones: bool = False,
+                  codes: Iterable[str | None] | None = None) -> list[Romanization]:
+    """:func:`romanize` over many names (missing values give an empty romanization).
+
+    ``codes``, when given, runs parallel to ``names`` (see ``code`` of :func:`romanize`).
+    """
+    names = list(names)
+    code_list = list(codes) if codes is not None else [None] * len(names)
+    return [romanize(n if isinstance(n, str) else "", tones,
+                     c if isinstance(c, str) and c else None)
+            for n, c in zip(names, code_list, strict=True)]
 
 
 def pinyin_key(name: str) -> str:
