@@ -7,7 +7,9 @@ import click
 from geonames.cli import LazyGroup
 
 #: Inspection commands: name → "module:attribute".
-INSPECTIONS: dict[str, str] = {}
+INSPECTIONS: dict[str, str] = {
+    "changes": "geonames.cli.changes:changes",
+}
 
 
 @click.group(cls=LazyGroup, lazy=INSPECTIONS)
