@@ -308,7 +308,7 @@ def reconcile(inferred: Iterable[DivisionEvent], recorded: Iterable[DivisionEven
 
 
 def _event_order(e: DivisionEvent) -> tuple:
-    return (e.date, _SAME_DAY_ORDER[e.kind])
+    return (e.date, _SAME_DAY_ORDER[e.kind], e.inferred)
 
 
 # --------------------------------------------------------------------------- the log
@@ -353,7 +353,7 @@ class DivisionLog:
     ----------
     events : iterable of DivisionEvent
         In any order; applied by date (on one day: abolitions, then renames, then recodes,
-        merges and splits, then establishments).
+        merges and splits, then establishments; recorded before inferred).
     baseline : iterable of NamedCode
         Divisions that existed before the records start (``valid_from`` None).
     start_label : str
@@ -806,7 +806,8 @@ def label_changes(findings: Iterable[Finding], log: DivisionLog | Sequence[Divis
     For every finding with a code of :data:`CHANGE_KINDS` for which :func:`match_event` finds
     an event (among ``log.events``, optionally only those with ``start < date <= end`` for
     ``between=(start, end)``), the returned copy has in ``details``: ``decision`` (the
-    approving decision, else the source), ``event_kind``, ``event_date``, ``event_source``,
+    approving decision, else the source), ``decision_document`` (the approving decision
+    only, "" when unknown), ``event_kind``, ``event_date``, ``event_source``,
     ``event_match`` (``exact``/``partial``), ``event_inferred``, ``event`` (one line) and
     ``confirmed``; its message ends ``[recorded: DATE DECISION]`` (``[recorded as KIND: …]``
     when the kinds differ).
@@ -838,6 +839,7 @@ def label_changes(findings: Iterable[Finding], log: DivisionLog | Sequence[Divis
         details = dict(f.details)
         details.update({
             "decision": event.reference,
+            "decision_document": event.decision,
             "event_kind": str(event.kind),
             "event_date": event.date.isoformat(),
             "event_source": event.source,

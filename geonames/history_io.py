@@ -37,7 +37,8 @@ from importlib import resources
 from pathlib import Path
 
 from geonames.errors import GeonamesError, InputFileError
-from geonames.history import DivisionLog
+from geonames.findings import Finding
+from geonames.history import DivisionLog, label_changes
 from geonames.models.history import (
     CodeListRevision,
     DivisionEvent,
@@ -69,6 +70,14 @@ def shipped_events(name: str = "chongqing") -> Path:
         raise GeonamesError(f"no shipped events file {name!r}; there are: "
                             + ", ".join(SHIPPED_EVENTS))
     return shipped_data(SHIPPED_EVENTS[name])
+
+
+def events_path(path: str | os.PathLike) -> Path:
+    """The path of an events file: ``path`` itself, or the shipped file of that name
+    (``"chongqing"``) when no such file exists."""
+    if not os.path.exists(path) and str(path) in SHIPPED_EVENTS:
+        return shipped_events(str(path))
+    return Path(path)
 
 
 def shipped_revisions() -> Path:
@@ -120,7 +129,11 @@ def read_revisions(path: str | os.PathLike, prefix: str = "") -> list[CodeListRe
 
 
 def read_events(path: str | os.PathLike) -> list[DivisionEvent]:
-    """Events from a TOML or CSV events file (by suffix: ``.toml``, ``.csv``, ``.csv.gz``)."""
+    """Events from a TOML or CSV events file (by suffix: ``.toml``, ``.csv``, ``.csv.gz``).
+
+    ``path`` may also name a shipped events file (``"chongqing"``), see :func:`events_path`.
+    """
+    path = events_path(path)
     name = str(path).lower()
     if name.endswith(".toml"):
         return _read_events_toml(path)
@@ -232,6 +245,16 @@ def load_log(revisions: str | os.PathLike | None = None,
                                 "or both")
         return DivisionLog(recorded)
     return DivisionLog.from_revisions(read_revisions(revisions, prefix), recorded, prefix)
+
+
+def label_with_history(findings: Iterable[Finding],
+                       events: Sequence[str | os.PathLike]) -> list[Finding]:
+    """Change findings labelled with the recorded events of the given events files (see
+    :func:`geonames.history.label_changes`)."""
+    recorded: list[DivisionEvent] = []
+    for path in events:
+        recorded.extend(read_events(path))
+    return label_changes(findings, DivisionLog(recorded))
 
 
 def write_events_csv(events: Iterable[DivisionEvent], path: str | os.PathLike) -> None:

@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
 
 #: Top-level commands: name → "module:attribute".
 COMMANDS = {
+    "divisions": "geonames.cli.divisions:divisions",
     "info": "geonames.cli.info:info",
     "inspect": "geonames.cli.inspect:inspect",
 }

@@ -15,6 +15,7 @@ from geonames.cli.common import (
     out_option,
     quiet_option,
 )
+from geonames.cli.divisions import apply_history, history_option
 from geonames.inspection import changes_report
 
 
@@ -36,11 +37,13 @@ from geonames.inspection import changes_report
 @name_field_option
 @encoding_option
 @crs_option
+@history_option
 @out_option()
 @quiet_option
 def changes(old: str, new: str, tolerance: float | None, min_share: float | None,
             layer: str | None, id_field: str | None, name_field: str | None,
-            encoding: str | None, crs: str | None, out_dir: str, quiet: bool) -> int:
+            encoding: str | None, crs: str | None, history: tuple[str, ...], out_dir: str,
+            quiet: bool) -> int:
     """Changes between two rounds of divisions (or of boundary lines).
 
     \b
@@ -61,4 +64,5 @@ def changes(old: str, new: str, tolerance: float | None, min_share: float | None
     report = changes_report(old, new, tolerance=tolerance, min_share=min_share, layer=layer,
                             id_field=id_field, name_field=name_field, encoding=encoding,
                             crs=crs, progress=progress)
+    apply_history(report, history)
     return finish(report, out_dir, quiet)

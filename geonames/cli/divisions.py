@@ -1,0 +1,341 @@
+"""``geonames divisions …``: division history (codes through merges, splits, renames and
+recodes; divisions as of a date) and establishment criteria for new towns and sub-districts."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+
+import click
+
+from geonames.cli.common import Progress, finish, out_option, quiet_option
+from geonames.establishment import EstablishmentCheck, check_establishment
+from geonames.establishment_io import read_proposals, read_rules
+from geonames.history import CHANGE_KINDS, DivisionLog, check_events
+from geonames.history_io import (
+    label_with_history,
+    load_log,
+    read_events,
+    read_revisions,
+    shipped_events,
+    shipped_revisions,
+)
+from geonames.models.history import CodeIdentity, DivisionEvent, parse_when
+from geonames.report import Report, Table
+
+_HISTORY_HELP = """
+\b
+History sources (both optional):
+  --revisions FILE  GB/T 2260 code lists (revision,code,name CSV, .gz ok); default: the
+                    shipped Chongqing (50) cut, revisions 199712–201904.
+  --events FILE     recorded events (TOML or CSV, repeatable); default: the shipped
+                    Chongqing events file. --no-events uses the code lists alone.
+"""
+
+
+def history_options(func):
+    """``--revisions``, ``--events``, ``--no-events``."""
+    func = click.option("--no-events", is_flag=True,
+                        help="Ignore events files: what the code lists alone show.")(func)
+    func = click.option("--events", "events", multiple=True, type=click.Path(),
+                        metavar="FILE",
+                        help="Events file (TOML or CSV; repeatable). Default: the shipped "
+                             "Chongqing events.")(func)
+    func = click.option("--revisions", type=click.Path(), metavar="FILE",
+                        envvar="GEONAMES_REVISIONS", show_envvar=True,
+                        help="Code-list revisions (revision,code,name CSV, .gz ok). "
+                             "Default: the shipped Chongqing cut.")(func)
+    return func
+
+
+def _log(revisions: str | None, events: Sequence[str], no_events: bool) -> DivisionLog:
+    paths = [] if no_events else (list(events) or [shipped_events()])
+    return load_log(revisions or shipped_revisions(), paths)
+
+
+@click.group()
+def divisions() -> None:
+    """Division history and establishment criteria.
+
+    \b
+    geonames divisions history 500222
+    geonames divisions translate 500222 --from 2010-01-01 --to 2020-01-01
+    geonames divisions as-of 2010-01-01 --parent 50
+    geonames divisions check-events my-events.toml --revisions gb2260-revisions.csv.gz
+    geonames divisions check-establishment proposals.csv --rules rules.toml
+    """
+
+
+@divisions.command(epilog=_HISTORY_HELP)
+@click.argument("code")
+@history_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def history(code: str, revisions: str | None, events: tuple[str, ...], no_events: bool,
+            as_json: bool) -> int:
+    """Every identity a CODE had (a code is reused after a merge) and every event on it.
+
+    Dates of events inferred from code lists are revision months, not effective dates: the
+    change happened on or before the end of that month, after the previous revision.
+
+    \b
+    Example:
+      geonames divisions history 500110
+    """
+    log = _log(revisions, events, no_events)
+    identities, touched = log.history(code)
+    if as_json:
+        click.echo(json.dumps({"code": code,
+                               "identities": [_identity_json(i) for i in identities],
+                               "events": [_event_json(e) for e in touched]},
+                              ensure_ascii=False, indent=2))
+        return 0
+    lines = [f"{code}: {len(identities)} identit{'y' if len(identities) == 1 else 'ies'}, "
+             f"{len(touched)} event{'' if len(touched) == 1 else 's'}"]
+    for ident in identities:
+        names = " → ".join(s.value for s in ident.names)
+        lines.append(f"  {ident.code} {names}  [{ident.interval()})")
+    for e in touched:
+        lines.append(f"  {_event_line(e)}")
+    click.echo("\n".join(lines))
+    return 0
+
+
+@divisions.command(epilog=_HISTORY_HELP)
+@click.argument("code")
+@click.option("--from", "from_date", required=True, metavar="DATE",
+              help="Date the code is valid on (YYYY-MM-DD or YYYY-MM).")
+@click.option("--to", "to_date", required=True, metavar="DATE",
+              help="Date to translate to (earlier or later).")
+@history_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def translate(code: str, from_date: str, to_date: str, revisions: str | None,
+              events: tuple[str, ...], no_events: bool, as_json: bool) -> int:
+    """The code(s) on --to of the division that had CODE on --from.
+
+    A merged division gives the merged unit, a split one all successors, a recoded one its
+    new code; going back in time gives the predecessors. Prints nothing but a note when the
+    division was abolished without successor.
+
+    \b
+    Examples:
+      geonames divisions translate 500222 --from 2010-01-01 --to 2020-01-01    # 500110
+      geonames divisions translate 500110 --from 2020-01-01 --to 2010-01-01    # 500110 500222
+    """
+    log = _log(revisions, events, no_events)
+    found = log.lineage(code, from_date, to_date)
+    start = log.identity_on(code, from_date)
+    if as_json:
+        click.echo(json.dumps({"code": code, "from": from_date, "to": to_date,
+                               "codes": [i.code for i, _ in found],
+                               "lineage": [{"identity": _identity_json(i),
+                                            "events": [_event_json(e) for e in path]}
+                                           for i, path in found]},
+                              ensure_ascii=False, indent=2))
+        return 0
+    head = f"{code} {start.name_on(parse_when(from_date)) if start else ''}".strip()
+    lines = [f"{head} on {from_date} → on {to_date}:"]
+    if not found:
+        word = "successor" if parse_when(to_date) >= parse_when(from_date) else "predecessor"
+        lines.append(f"  (none: the division has no {word} on {to_date}; see "
+                     f"`geonames divisions history {code}`)")
+    for ident, path in found:
+        lines.append(f"  {ident.code} {ident.name_on(parse_when(to_date))}")
+        lines.extend(f"      via {_event_line(e)}" for e in path)
+    click.echo("\n".join(lines))
+    return 0
+
+
+@divisions.command("as-of", epilog=_HISTORY_HELP)
+@click.argument("date")
+@click.option("--parent", default=None, metavar="CODE",
+              help="Only divisions under this code, at any depth (50 or 500000).")
+@click.option("--level", default=None,
+              type=click.Choice(["province", "prefecture", "county", "township", "village"]),
+              help="Only divisions of this level.")
+@history_options
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def as_of(date: str, parent: str | None, level: str | None, revisions: str | None,
+          events: tuple[str, ...], no_events: bool, as_json: bool) -> int:
+    """The divisions that existed on DATE, with their names and parents then.
+
+    \b
+    Example:
+      geonames divisions as-of 2010-01-01 --parent 50 --level county
+    """
+    log = _log(revisions, events, no_events)
+    found = log.as_of(date, parent=parent, level=level)
+    if as_json:
+        click.echo(json.dumps([{"code": d.code, "name": d.name, "level": d.level,
+                                "parent": d.parent_code,
+                                "valid_from": _iso(d.valid_from), "valid_to": _iso(d.valid_to)}
+                               for d in found], ensure_ascii=False, indent=2))
+        return 0
+    scope = (f" under {parent}" if parent else "") + (f" ({level} level)" if level else "")
+    if not found:
+        click.echo(f"no divisions{scope} on {date} in this history (it starts with "
+                   f"{log.start_label or 'the first event'})")
+        return 0
+    lines = [f"{len(found)} divisions{scope} on {date}:"]
+    lines += [f"  {d.code}  {d.name}  ({d.level}, parent {d.parent_code})" for d in found]
+    click.echo("\n".join(lines))
+    return 0
+
+
+@divisions.command("check-events")
+@click.argument("events_path", metavar="EVENTS")
+@click.option("--revisions", type=click.Path(), metavar="FILE", envvar="GEONAMES_REVISIONS",
+              show_envvar=True,
+              help="Code-list revisions to check against. Default: the shipped Chongqing cut.")
+@out_option("report-events")
+@quiet_option
+def check_events_cmd(events_path: str, revisions: str | None, out_dir: str,
+                     quiet: bool) -> int:
+    """Check an events file against the code lists, and build the history with it.
+
+    Reports events whose new divisions are listed before the event (error), whose old
+    divisions are still listed long after it (error), divisions the lists never show
+    (warning), and changes the lists show that no event explains (info). A history that
+    cannot be built (a division ended twice, a wrong name) is bad input (exit 2).
+
+    \b
+    Example:
+      geonames divisions check-events geonames/data/chongqing-events.toml
+    """
+    started = time.perf_counter()
+    progress = Progress(quiet)
+    revisions_path = revisions or shipped_revisions()
+    progress(f"reading {events_path} and {revisions_path}")
+    recorded = read_events(events_path)
+    revs = read_revisions(revisions_path)
+    DivisionLog.from_revisions(revs, recorded)
+    findings = check_events(recorded, revs)
+    rows = [[e.date.isoformat(), str(e.kind), "; ".join(map(str, e.old)),
+             "; ".join(map(str, e.new)), e.decision, e.source] for e in recorded]
+    report = Report("history-events", findings,
+                    inputs={"events": str(events_path), "revisions": str(revisions_path),
+                            "events_read": len(recorded),
+                            "revisions_read": f"{len(revs)} ({revs[0].label}–{revs[-1].label})"},
+                    seconds=time.perf_counter() - started,
+                    tables=[Table("events", "Recorded events",
+                                  ["date", "kind", "old", "new", "decision", "source"], rows)])
+    return finish(report, out_dir, quiet)
+
+
+@divisions.command("check-establishment")
+@click.argument("proposals_path", metavar="PROPOSALS.csv")
+@click.option("--rules", "rules_path", required=True, type=click.Path(), metavar="RULES.toml",
+              help="Establishment rules: criteria per proposed division type.")
+@out_option("report-establishment")
+@quiet_option
+def check_establishment_cmd(proposals_path: str, rules_path: str, out_dir: str,
+                            quiet: bool) -> int:
+    """Hold proposed towns / sub-districts against establishment criteria.
+
+    PROPOSALS.csv has columns id, name, type (a type of the rules: town, sub-district …)
+    and one column per measure the rules use (population, area_km2 …). Reports, per
+    proposal, each criterion met or failed with the figures, and a verdict: qualifies, not
+    qualified, undecided (a needed value is missing) or unknown type. Exit 1 when any
+    proposal does not qualify or cannot be decided.
+
+    \b
+    Example:
+      geonames divisions check-establishment fixtures/establishment/proposals.csv \\
+          --rules fixtures/establishment/rules.toml
+    """
+    started = time.perf_counter()
+    rules = read_rules(rules_path)
+    proposals = read_proposals(proposals_path)
+    check = check_establishment(rules, proposals)
+    report = establishment_report(check, rules_path, proposals_path, rules.title,
+                                  time.perf_counter() - started)
+    if not quiet:
+        for p in check.proposals:
+            click.echo(f"{p.proposal.id} {p.proposal.name} ({p.proposal.type}): {p.verdict} "
+                       f"— {p.reason}")
+    return finish(report, out_dir, quiet)
+
+
+def establishment_report(check: EstablishmentCheck, rules_path: str, proposals_path: str,
+                         title: str, seconds: float) -> Report:
+    """The report of an establishment check (findings, and one row per criterion)."""
+    verdicts = check.verdicts()
+    counts = {v: list(verdicts.values()).count(v) for v in dict.fromkeys(verdicts.values())}
+    return Report("establishment", check.findings,
+                  inputs={"proposals": str(proposals_path), "rules": str(rules_path),
+                          "title": title, "proposals_read": len(verdicts)},
+                  seconds=seconds, stats={"verdicts": verdicts, "verdict_counts": counts},
+                  tables=[Table("establishment", "Per-criterion results",
+                                list(EstablishmentCheck.COLUMNS), check.rows())])
+
+
+# --------------------------------------------------------------------------- change reports
+
+
+def history_option(func):
+    """``--history FILE`` for ``geonames inspect changes`` (see :func:`apply_history`)."""
+    return click.option(
+        "--history", "history", multiple=True, type=click.Path(), metavar="FILE",
+        help="Events file (TOML or CSV, repeatable; 'chongqing' for the shipped one): label "
+             "each division event with the recorded decision that explains it (message, "
+             "report table recorded_decisions). A change a recorded event explains exactly "
+             "becomes info instead of warning.")(func)
+
+
+def apply_history(report: Report, events: Sequence[str]) -> Report:
+    """Label the change findings of ``report`` with the recorded events of ``events`` files,
+    and add the table ``recorded_decisions`` (one row per division event)."""
+    if not events:
+        return report
+    report.findings = label_with_history(report.findings, events)
+    report.inputs["history"] = ", ".join(str(e) for e in events)
+    rows = []
+    for f in report.findings:
+        if f.code not in CHANGE_KINDS:
+            continue
+        d = f.details
+        rows.append([f.code.removeprefix("change."), f.subject, d.get("decision", ""),
+                     d.get("event_date", ""), d.get("event_kind", ""),
+                     d.get("event_match", "none"), "yes" if d.get("confirmed") else "no"])
+    report.tables.append(Table("recorded_decisions", "Division events and recorded decisions",
+                               ["change", "subject", "decision", "event_date", "event_kind",
+                                "match", "confirmed"], rows))
+    unexplained = sum(1 for r in rows if r[5] == "none")
+    report.stats["recorded_decisions"] = {"events": len(rows),
+                                          "explained": len(rows) - unexplained,
+                                          "confirmed": sum(r[6] == "yes" for r in rows)}
+    if unexplained:
+        report.notes.append(f"{unexplained} division event(s) match no recorded event in "
+                            f"{report.inputs['history']}")
+    return report
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _iso(d) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _event_line(e: DivisionEvent) -> str:
+    ref = e.reference or "no reference"
+    line = f"{e.describe()}  [{ref}]"
+    if e.inferred and e.earliest:
+        line += f" (effective between {e.earliest} and the end of {e.date:%Y-%m})"
+    if e.note:
+        line += f"\n        {e.note}"
+    return line
+
+
+def _identity_json(i: CodeIdentity) -> dict:
+    return {"code": i.code, "valid_from": _iso(i.valid_from), "valid_to": _iso(i.valid_to),
+            "names": [{"name": s.value, "valid_from": _iso(s.valid_from),
+                       "valid_to": _iso(s.valid_to)} for s in i.names]}
+
+
+def _event_json(e: DivisionEvent) -> dict:
+    return {"date": e.date.isoformat(), "kind": str(e.kind),
+            "old": [{"code": u.code, "name": u.name} for u in e.old],
+            "new": [{"code": u.code, "name": u.name} for u in e.new],
+            "decision": e.decision, "source": e.source, "note": e.note,
+            "inferred": e.inferred, "earliest": _iso(e.earliest)}
