@@ -321,7 +321,6 @@ class _Identity:
     end: date | None = None
     names: list[list] = field(default_factory=list)     # [name, from]
     parents: list[list] = field(default_factory=list)   # [parent, from]
-    started_by: int | None = None
     ended_by: int | None = None
 
     def freeze(self) -> CodeIdentity:
@@ -384,8 +383,6 @@ class DivisionLog:
         for k, event in enumerate(self.events):
             self._touched.append(self._apply(k, event, idents, current))
         self.identities: tuple[CodeIdentity, ...] = tuple(i.freeze() for i in idents)
-        self._started_by = [i.started_by for i in idents]
-        self._ended_by = [i.ended_by for i in idents]
         self._by_code: dict[str, list[int]] = defaultdict(list)
         for n, ident in enumerate(self.identities):
             self._by_code[ident.code].append(n)
@@ -452,8 +449,7 @@ class DivisionLog:
                 raise HistoryError(f"{what}: {unit.code} is in use on {event.date} by "
                                    f"{other.names[-1][0] if other.names else 'another unit'}")
             n = len(idents)
-            ident = _Identity(unit.code, event.date, names=[[unit.name, event.date]],
-                              started_by=k)
+            ident = _Identity(unit.code, event.date, names=[[unit.name, event.date]])
             if unit.parent:
                 ident.parents.append([unit.parent, event.date])
             idents.append(ident)

@@ -193,7 +193,7 @@ def _split_units(cell: str | None) -> list[str]:
 
 def _event(where: str, when, kind, old, new, extra: dict) -> DivisionEvent:
     try:
-        day = when if isinstance(when, date) else parse_when(str(when))
+        day = parse_when(when if isinstance(when, date) else str(when))
         if isinstance(old, str | dict):
             old = [old]
         if isinstance(new, str | dict):

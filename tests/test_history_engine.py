@@ -130,6 +130,8 @@ def test_bad_dates(text, message):
     ("moved", ["500234 开县"], ["500154 开州区"], "unknown event kind 'moved'"),
     ("renamed", ["500234 开县"], ["500154 开州区"], "a rename keeps the code"),
     ("recoded", ["500234 开县"], ["500234 开州区"], "keeps its code"),
+    ("renamed", ["500101 万县区"], ["500101"], "give the new name of 500101"),
+    ("renamed", ["500101 万州区"], ["500101 万州区"], "keeps its name '万州区'"),
     ("merged", ["500234 开县"], ["500154 开州区"], "needs at least 2 old"),
     ("split", ["500234 开县"], ["500154 开州区"], "needs at least 2 new"),
     ("established", ["500234 开县"], ["500154 开州区"], "needs 0 old"),
@@ -218,3 +220,14 @@ def test_bad_revisions_files(tmp_path):
         read_revisions(tmp_path / "none.csv.gz")
     with pytest.raises(GeonamesError, match="no history to load"):
         load_log()
+
+
+def test_toml_dates_and_integer_codes(tmp_path):
+    path = write(tmp_path, "e.toml", '[[event]]\ndate = 2014-05-02\nkind = "recoded"\n'
+                                     'old = [500227]\nnew = [{code = "500120", name = "璧山区"}]\n'
+                                     '[[event]]\ndate = 2016-07-01T08:00:00\nkind = "abolished"\n'
+                                     'old = ["500234"]\n')
+    first, second = read_events(path)
+    assert (first.date, first.old_codes, first.new[0].name) == (date(2014, 5, 2), ("500227",),
+                                                                "璧山区")
+    assert type(second.date) is date and second.date == date(2016, 7, 1)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from geonames.codes import PROVINCES, parse_code
@@ -62,7 +62,8 @@ _DATE = re.compile(r"^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?$")
 
 
 def parse_when(value: str | date) -> date:
-    """A date from ``date``, ``"YYYY-MM-DD"``, ``"YYYY-MM"``/``"YYYYMM"`` (first of the month).
+    """A date from ``date`` (a datetime gives its day), ``"YYYY-MM-DD"``, ``"YYYY-MM"`` or
+    ``"YYYYMM"`` (the first of the month).
 
     >>> parse_when("2011-10").isoformat(), parse_when("201110").isoformat()
     ('2011-10-01', '2011-10-01')
@@ -72,6 +73,8 @@ def parse_when(value: str | date) -> date:
     HistoryError
         For anything else (``"2010-13-01"``, ``"last year"``, ``""``).
     """
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     text = str(value).strip()
@@ -222,7 +225,9 @@ class DivisionEvent:
             if o.code != n.code:
                 raise HistoryError(f"{what}: a rename keeps the code, but {o.code} → {n.code}; "
                                    "use kind 'recoded'")
-            if o.name and n.name and o.name == n.name:
+            if not n.name:
+                raise HistoryError(f"{what}: give the new name of {n.code}")
+            if o.name == n.name:
                 raise HistoryError(f"{what}: {o.code} keeps its name {o.name!r}")
         if self.kind == EventKind.RECODED and self.old[0].code == self.new[0].code:
             raise HistoryError(f"{what}: {self.old[0].code} keeps its code; use kind 'renamed'")
