@@ -383,13 +383,21 @@ def _separators(ch: str) -> bool:
 
 
 def _generic_at_end(text: str) -> GenericTerm | None:
-    """The longest generic term ending ``text`` that leaves a non-empty proper part."""
+    """The generic term ending ``text`` (leaving a non-empty proper part).
+
+    The longest one, unless a shorter one leaves a proper part that the readings table
+    lists as a name (下花园区: 下花园 + 区, not 下花 + 园区).
+    """
     longest, terms = _generics_by_length()
+    names = _names()
+    found = None
     for size in range(min(longest, len(text) - 1), 0, -1):
         term = terms.get(text[-size:])
         if term is not None:
-            return term
-    return None
+            if text[:-size] in names:
+                return term
+            found = found or term
+    return found
 
 
 #: Peoples' names as written in names: with 族 for all, bare for those of two characters or
