@@ -24,15 +24,6 @@ from geonames.history_io import (
 from geonames.models.history import CodeIdentity, DivisionEvent, parse_when
 from geonames.report import Report, Table
 
-_HISTORY_HELP = """
-\b
-History sources (both optional):
-  --revisions FILE  GB/T 2260 code lists (revision,code,name CSV, .gz ok); default: the
-                    shipped Chongqing (50) cut, revisions 199712–201904.
-  --events FILE     recorded events (TOML or CSV, repeatable); default: the shipped
-                    Chongqing events file. --no-events uses the code lists alone.
-"""
-
 
 def history_options(func):
     """``--revisions``, ``--events``, ``--no-events``."""
@@ -67,7 +58,7 @@ def divisions() -> None:
     """
 
 
-@divisions.command(epilog=_HISTORY_HELP)
+@divisions.command()
 @click.argument("code")
 @history_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -101,7 +92,7 @@ def history(code: str, revisions: str | None, events: tuple[str, ...], no_events
     return 0
 
 
-@divisions.command(epilog=_HISTORY_HELP)
+@divisions.command()
 @click.argument("code")
 @click.option("--from", "from_date", required=True, metavar="DATE",
               help="Date the code is valid on (YYYY-MM-DD or YYYY-MM).")
@@ -146,7 +137,7 @@ def translate(code: str, from_date: str, to_date: str, revisions: str | None,
     return 0
 
 
-@divisions.command("as-of", epilog=_HISTORY_HELP)
+@divisions.command("as-of")
 @click.argument("date")
 @click.option("--parent", default=None, metavar="CODE",
               help="Only divisions under this code, at any depth (50 or 500000).")
