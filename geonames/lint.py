@@ -265,12 +265,13 @@ def _facts(name: str, rules: NameRules) -> _Facts:
                   tuple(rare_characters(name, rules.rare_allowed)))
 
 
-def level_of(term: GenericTerm | None, code_level: str | None, given: str | None) -> str:
+def level_of(term: GenericTerm | None, code_level: str | None, given: str | None,
+             own_code: bool = False) -> str:
     """The level a name is checked at.
 
     The given level wins (English level names or 省/县/乡/村/路 …); else the level of the
-    name's own code when its generic is administrative or absent; else the kind of feature its
-    generic implies (road, residential, other).
+    code when it is the place's own code (``own_code``) or the generic is administrative or
+    absent; else the kind of feature the generic implies (road, residential, other).
 
     >>> level_of(None, "village", None), level_of(None, None, "村"), level_of(None, None, None)
     ('village', 'village', 'other')
@@ -278,6 +279,8 @@ def level_of(term: GenericTerm | None, code_level: str | None, given: str | None
     if given:
         g = given.strip()
         return LEVEL_ALIASES.get(g, g.lower())
+    if own_code and code_level:
+        return code_level
     if term is not None and not term.levels:
         if term.category.startswith("7"):
             return "road"
@@ -337,6 +340,7 @@ def lint_names(
     geometries: Sequence[Any] | None = None,
     rules: NameRules | None = None,
     checks: Iterable[str] | None = None,
+    own_codes: bool | None = None,
 ) -> list[Finding]:
     """Check a list of place names against the naming rules.
 
@@ -363,6 +367,11 @@ def lint_names(
         Default :func:`default_rules`.
     checks : iterable of str, optional
         Finding codes to run (default all of :data:`CHECKS`).
+    own_codes : bool, optional
+        True: each code is the place's own division code (a list of divisions, such as the
+        statistical code tables); False: the code of the division the place lies in (a list of
+        roads or residential areas). None (default) decides from the data: own codes when no
+        code repeats and at most 10 % of the coded names have a non-administrative generic.
 
     Returns
     -------
@@ -403,6 +412,11 @@ def lint_names(
                              details={"rule": check, **details}))
 
     facts: dict[str, _Facts] = {}
+    for name in name_list:
+        if name and name not in facts:
+            facts[name] = _facts(name, rules)
+    if own_codes is None:
+        own_codes = _own_codes(name_list, code_list, facts)
     groups: dict[tuple[str, str, str], dict[str, list[int]]] = defaultdict(dict)
     row_level: list[str] = [""] * n
 
@@ -412,9 +426,7 @@ def lint_names(
             if "name.empty" in wanted:
                 emit("name.empty", [i], f"row {i + 1} has no name (rule name.empty)")
             continue
-        f = facts.get(name)
-        if f is None:
-            f = facts[name] = _facts(name, rules)
+        f = facts[name]
         code = code_list[i]
         parsed = _code(code) if code else None
         if isinstance(parsed, str):
@@ -425,14 +437,14 @@ def lint_names(
             area_code = None
         else:
             area_code = parsed[0] if parsed else ""
-        level = level_of(f.term, parsed[1] if parsed else None, level_list[i])
+        level = level_of(f.term, parsed[1] if parsed else None, level_list[i], own_codes)
         row_level[i] = level
         if area_code is not None:
             scope = rules.scope_of(level)
             area = area_code[: SCOPES[scope]]
             groups[level, scope, area].setdefault(name, []).append(i)
-        _row_checks(i, name, f, parsed, level, given_rom[i], cat_list[i], code, rules,
-                    wanted, emit)
+        _row_checks(i, name, f, parsed if own_codes else None, level, given_rom[i],
+                    cat_list[i], code, rules, wanted, emit)
 
     if "name.duplicate" in wanted:
         for (level, scope, area), by_name in groups.items():
@@ -462,6 +474,15 @@ def lint_names(
                      romanizations=texts, level=level, scope=scope, area=area,
                      ids=[id_list[i] for i in rows])
     return found
+
+
+def _own_codes(names: list[str], codes: list[str], facts: dict[str, _Facts]) -> bool:
+    coded = [(n, c) for n, c in zip(names, codes, strict=True) if n and c]
+    if not coded or len({c for _, c in coded}) < len(coded):
+        return False
+    features = sum(1 for n, _ in coded
+                   if facts[n].term is not None and not facts[n].term.levels)
+    return features <= 0.1 * len(coded)
 
 
 def _row_checks(i: int, name: str, f: _Facts, parsed: tuple[str, str, str] | None, level: str,
