@@ -39,6 +39,7 @@ COMMANDS = {
     "divisions": "geonames.cli.divisions:divisions",
     "info": "geonames.cli.info:info",
     "inspect": "geonames.cli.inspect:inspect",
+    "names": "geonames.cli.names:names",
 }
 
 

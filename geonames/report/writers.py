@@ -81,12 +81,14 @@ def finding_row(finding: Finding) -> dict[str, object]:
 
 
 def write_findings_csv(findings: Sequence[Finding], path: str | os.PathLike) -> None:
-    """All findings, one row each, geometry as WKT (UTF-8 with BOM, so Excel reads Chinese)."""
+    """All findings, one row each, details as JSON, geometry as WKT (UTF-8 with BOM, so Excel
+    reads Chinese)."""
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FINDING_FIELDS + ["wkt"])
+        writer = csv.DictWriter(fh, fieldnames=FINDING_FIELDS + ["details", "wkt"])
         writer.writeheader()
         for f in findings:
             row = finding_row(f)
+            row["details"] = json.dumps(f.details, ensure_ascii=False) if f.details else ""
             row["wkt"] = shapely.to_wkt(f.geometry, rounding_precision=3) \
                 if f.geometry is not None else ""
             writer.writerow(row)
