@@ -66,6 +66,8 @@ DEFAULT_EXCEPTION_TOLERANCE = 1.0
 #: An inlet must run along at least this many ``gap_width`` of each of two divisions' borders
 #: (a shallower notch at a corner where two divisions meet is a shape, not an inlet).
 INLET_MIN_DEPTH = 1.0
+#: Relative tolerance of the maximum-inscribed-circle radius behind every width.
+RADIUS_TOLERANCE = 5e-3
 #: Distance, m, under which geometries count as touching (numerical noise of overlay at
 #: coordinates of about 10⁶ m is about 10⁻⁹ m).
 TOUCH = 1e-3
@@ -660,7 +662,8 @@ def _holes(union: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
 def widths(polygons: np.ndarray) -> np.ndarray:
     """Width of each polygon, m: 2 × the radius of its maximum inscribed circle.
 
-    Computed to 0.1 % of the radius (the inscribed-circle search stops at that tolerance).
+    Computed to :data:`RADIUS_TOLERANCE` (0.5 %) of the radius: the inscribed-circle search
+    stops at that tolerance.
 
     >>> from shapely import box
     >>> widths(np.array([box(0, 0, 100, 4)])).round(3).tolist()
@@ -672,10 +675,17 @@ def widths(polygons: np.ndarray) -> np.ndarray:
     if not ok.any():
         return out
     polys = polygons[ok]
-    # first a coarse pass, then the tolerance set to 0.1 % of the coarse radius
-    coarse = shapely.length(shapely.maximum_inscribed_circle(polys))
-    tol = np.maximum(coarse * 1e-3, 1e-9)
-    out[ok] = 2.0 * shapely.length(shapely.maximum_inscribed_circle(polys, tolerance=tol))
+    # a quick pass (tolerance 1/1000 of the extent), refined where that tolerance is more
+    # than 0.5 % of the radius found (long thin shapes)
+    radius = shapely.length(shapely.maximum_inscribed_circle(polys))
+    bounds = shapely.bounds(polys)
+    coarse = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 1000
+    redo = np.flatnonzero(coarse > RADIUS_TOLERANCE * radius)
+    if len(redo):
+        tol = np.maximum(radius[redo] * RADIUS_TOLERANCE, 1e-9)
+        radius[redo] = shapely.length(shapely.maximum_inscribed_circle(polys[redo],
+                                                                       tolerance=tol))
+    out[ok] = 2.0 * radius
     return out
 
 
@@ -991,12 +1001,11 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
     segments, owner = _segments(edges[owners])
     owner = owners[owner]
     if len(explained) and len(segments):
-        zone = shapely.buffer(shapely.union_all(explained), TOUCH, quad_segs=2)
-        shapely.prepare(zone)
-        near = np.flatnonzero(shapely.intersects(segments, zone))
-        shared = shapely.length(shapely.intersection(segments[near], zone)) > 3 * TOUCH
+        zones = shapely.buffer(explained, TOUCH, quad_segs=2)
+        seg_idx, zone_idx = shapely.STRtree(zones).query(segments, predicate="intersects")
+        shared = shapely.length(shapely.intersection(segments[seg_idx], zones[zone_idx]))
         keep = np.ones(len(segments), dtype=bool)
-        keep[near[shared]] = False
+        keep[seg_idx[shared > 3 * TOUCH]] = False
         segments, owner = segments[keep], owner[keep]
     if not len(segments):
         return []

@@ -39,6 +39,7 @@ COMMANDS = {
     "divisions": "geonames.cli.divisions:divisions",
     "info": "geonames.cli.info:info",
     "inspect": "geonames.cli.inspect:inspect",
+    "lines": "geonames.cli.lines:lines",
     "names": "geonames.cli.names:names",
 }
 

@@ -1,0 +1,126 @@
+"""``geonames lines …``: boundary lines between divisions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from pyproj import CRS
+
+from geonames.cli.common import (
+    Progress,
+    crs_option,
+    encoding_option,
+    id_field_option,
+    layer_option,
+    name_field_option,
+    quiet_option,
+)
+from geonames.errors import InputFileError
+from geonames.io import read_divisions, write_features
+from geonames.lines import BoundaryLines, extract_division_lines
+
+LINE_SCHEMA = {"line_id": "int", "left_id": "str", "right_id": "str", "left_name": "str",
+               "right_name": "str", "length_m": "float"}
+TRIPOINT_SCHEMA = {"point_id": "int", "ids": "str", "names": "str", "divisions": "int"}
+OUTER_SCHEMA = {"outer_id": "int", "division_id": "str", "name": "str", "kind": "str",
+                "length_m": "float"}
+ADJACENCY_SCHEMA = {"first_id": "str", "second_id": "str", "first_name": "str",
+                    "second_name": "str", "shared_length_m": "float", "lines": "int"}
+
+
+@click.group("lines")
+def lines() -> None:
+    """Boundary lines between divisions (with the division on each side)."""
+
+
+@lines.command("extract")
+@click.argument("divisions", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              metavar="LINES.gpkg", help="GeoPackage to write (replaced if it exists).")
+@click.option("--snap", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
+              metavar="M",
+              help="Close gaps narrower than this and snap vertices this close (metres), so "
+                   "that divisions that nearly meet (dirty data) still get one line.")
+@layer_option
+@id_field_option
+@name_field_option
+@encoding_option
+@crs_option
+@quiet_option
+def extract(divisions: str, output: str, snap: float, layer: str | None,
+            id_field: str | None, name_field: str | None, encoding: str | None,
+            crs: str | None, quiet: bool) -> int:
+    """Extract the boundary lines of a layer of divisions into a GeoPackage.
+
+    \b
+    Layers written (in the metric CRS, lengths in metres):
+      boundary_lines  one line per maximal border shared by two divisions:
+                      line_id, left_id, right_id, left_name, right_name, length_m;
+                      each line runs with left_id on its left
+      tripoints       points where three or more divisions meet: ids, names, divisions
+      outer_boundary  borders with no division on the other side: division_id, name,
+                      kind (outer: the outline; gap: around an enclosed gap), length_m
+      adjacency       table of neighbours: first_id, second_id, names,
+                      shared_length_m, lines
+
+    Overlaps are given to one side (the one with the longest border) and invalid polygons
+    repaired first.
+
+    \b
+    Examples:
+      geonames lines extract fixtures/chongqing/divisions.geojson -o lines.gpkg
+      geonames lines extract fixtures/chongqing/divisions.geojson -o lines.gpkg --snap 200
+    """
+    if Path(output).suffix.lower() != ".gpkg":
+        raise InputFileError(f"{output}: the output must be a GeoPackage (.gpkg)")
+    progress = Progress(quiet)
+    table = read_divisions(divisions, layer=layer, id_field=id_field, name_field=name_field,
+                           encoding=encoding, crs=crs)
+    progress(f"read {len(table)} divisions from {divisions} (ids from {table.id_source})")
+    result = extract_division_lines(table, crs=crs, snap=snap, progress=progress)
+    progress(f"writing {output}")
+    write_lines(result, output, result.metric.crs)
+    if not quiet:
+        click.echo(
+            f"{len(result.lines)} boundary lines between {len(result.adjacency)} pairs of "
+            f"neighbours ({result.lengths.sum() / 1000:,.1f} km), {len(result.tripoints)} "
+            f"tripoints, outer boundary {result.outer_lengths.sum() / 1000:,.1f} km "
+            f"(metric CRS {result.metric.label})")
+        click.echo(f"written: {output}")
+    return 0
+
+
+def write_lines(result: BoundaryLines, path: str | os.PathLike, crs: CRS) -> None:
+    """Write the four layers of :func:`geonames.lines.extract_lines` to a GeoPackage."""
+    if os.path.exists(path):
+        os.remove(path)
+    ids, names = result.ids, result.names
+    records = [{"line_id": k + 1, "left_id": ids[a], "right_id": ids[b],
+                "left_name": names[a], "right_name": names[b], "length_m": round(float(n), 3)}
+               for k, (a, b, n) in enumerate(zip(result.left, result.right, result.lengths,
+                                                 strict=True))]
+    write_features(path, records, result.lines, LINE_SCHEMA, crs, layer="boundary_lines",
+                   geometry_type="LineString")
+    points = []
+    for k, members in enumerate(result.tripoint_members):
+        members = members[members >= 0]
+        points.append({"point_id": k + 1, "ids": ",".join(ids[members]),
+                       "names": ",".join(names[members]), "divisions": len(members)})
+    write_features(path, points, result.tripoints, TRIPOINT_SCHEMA, crs, layer="tripoints",
+                   geometry_type="Point")
+    outer = [{"outer_id": k + 1, "division_id": ids[o], "name": names[o], "kind": kind,
+              "length_m": round(float(n), 3)}
+             for k, (o, kind, n) in enumerate(zip(result.outer_owner, result.outer_kind,
+                                                  result.outer_lengths, strict=True))]
+    write_features(path, outer, result.outer, OUTER_SCHEMA, crs, layer="outer_boundary",
+                   geometry_type="LineString")
+    pairs = [{"first_id": ids[a], "second_id": ids[b], "first_name": names[a],
+              "second_name": names[b], "shared_length_m": round(float(n), 3),
+              "lines": int(c)}
+             for (a, b), n, c in zip(result.adjacency, result.adjacency_lengths,
+                                     result.adjacency_lines, strict=True)]
+    write_features(path, pairs, [None] * len(pairs), ADJACENCY_SCHEMA, crs,
+                   layer="adjacency", geometry_type="None")
+
