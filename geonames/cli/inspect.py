@@ -9,6 +9,7 @@ from geonames.cli import LazyGroup
 #: Inspection commands: name → "module:attribute".
 INSPECTIONS: dict[str, str] = {
     "changes": "geonames.cli.changes:changes",
+    "coverage": "geonames.cli.coverage:coverage",
 }
 
 
