@@ -195,11 +195,26 @@ def read_lines(
                      note, raw.path + (f":{raw.layer}" if raw.layer else ""), source)
 
 
-def read_tripoints(path: str | os.PathLike, crs: CRS | str | None = None) -> tuple[np.ndarray, CRS] | None:
-    """Tripoints from the ``tripoints`` layer of a lines GeoPackage, or None when it has none."""
-    if not str(path).lower().endswith(".gpkg") or TRIPOINTS_LAYER not in list_layers(path):
-        return None
-    raw = read_layer(path, TRIPOINTS_LAYER)
+def read_tripoints(path: str | os.PathLike, layer: str | None = None,
+                   crs: CRS | str | None = None) -> tuple[np.ndarray, CRS] | None:
+    """Tripoints (points where three divisions meet) and their CRS.
+
+    ``path`` may be a point layer of its own, or a lines GeoPackage with a ``tripoints`` layer;
+    returns None for a lines file with no such layer.
+    """
+    layers = list_layers(path)
+    if layer is None:
+        if TRIPOINTS_LAYER in layers:
+            layer = TRIPOINTS_LAYER
+        elif LINES_LAYER in layers:
+            return None
+    raw = read_layer(path, layer)
+    wrong = {t: n for t, n in raw.geometry_types.items() if t not in ("Point", "MultiPoint")}
+    if wrong:
+        if layer is None and all(t in ("LineString", "MultiLineString") for t in wrong):
+            return None  # a plain lines file: no tripoints in it
+        what = ", ".join(f"{n} {t}" for t, n in wrong.items())
+        raise InputFileError(f"{raw.path}: tripoints must be points, but the layer has {what}")
     points = shapely.get_parts(raw.geometries[~shapely.is_missing(raw.geometries)])
     data_crs, _ = data_crs_of(raw, crs)
     return points, data_crs

@@ -125,7 +125,7 @@ def sample_lines(lines: Sequence[BaseGeometry] | np.ndarray, step: float,
         line, measure = line[order], measure[order]
         keep = np.r_[True, (line[1:] != line[:-1]) | (np.diff(measure) > 1e-9)]
         line, measure = line[keep], measure[keep]
-    points = shapely.line_interpolate_point(lines[line], measure)
+    points = interpolate(lines, line, measure)
     # Each sample stands for half the gap to each neighbour on its line.
     same_before = np.r_[False, line[1:] == line[:-1]]
     same_after = np.r_[line[1:] == line[:-1], False]
@@ -133,6 +133,50 @@ def sample_lines(lines: Sequence[BaseGeometry] | np.ndarray, step: float,
     gap_after = np.where(same_after, np.roll(measure, -1) - measure, 0.0)
     weight = (gap_before + gap_after) / 2.0
     return Samples(points, line, measure, weight)
+
+
+def interpolate(lines: np.ndarray, line: np.ndarray, measure: np.ndarray) -> np.ndarray:
+    """Points at ``measure`` metres along ``lines[line]``, vectorised over all of them.
+
+    The same as :func:`shapely.line_interpolate_point` (for LineStrings, measures within
+    the line), without walking each line from its start for every point.
+
+    >>> from shapely import LineString
+    >>> pts = interpolate(np.array([LineString([(0, 0), (10, 0), (10, 10)])]),
+    ...                   np.array([0, 0]), np.array([5.0, 15.0]))
+    >>> [p.wkt for p in pts]
+    ['POINT (5 0)', 'POINT (10 5)']
+    """
+    lines = np.asarray(lines, dtype=object)
+    line = np.asarray(line, dtype=np.int64)
+    measure = np.asarray(measure, dtype=float)
+    if not len(line):
+        return np.empty(0, dtype=object)
+    if (shapely.get_type_id(lines) != 1).any():
+        return shapely.line_interpolate_point(lines[line], measure)
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    seg = np.hypot(*np.diff(coords, axis=0).T)
+    seg[owner[1:] != owner[:-1]] = 0.0
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    counts = np.bincount(owner, minlength=len(lines))
+    first = np.cumsum(counts) - counts
+    base = cum[first]
+    total = cum[first + counts - 1] - base
+    # Measures along all lines on one axis: each line starts where the previous one ended,
+    # plus 1, so that a search never lands in a neighbouring line.
+    offset = np.concatenate([[0.0], np.cumsum(total + 1.0)[:-1]])
+    key = cum - base[owner] + offset[owner]
+    target = np.clip(measure, 0.0, total[line])
+    at = np.searchsorted(key, target + offset[line], side="right") - 1
+    at = np.clip(at, first[line], first[line] + np.maximum(counts[line] - 2, 0))
+    nxt = np.minimum(at + 1, first[line] + counts[line] - 1)
+    length = seg[np.minimum(at, len(seg) - 1)] if len(seg) else np.zeros(len(at))
+    length = np.where(nxt > at, length, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(length > 0, (target - (cum[at] - base[line])) / length, 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    xy = coords[at] + t[:, None] * (coords[nxt] - coords[at])
+    return shapely.points(xy)
 
 
 def segments(geometries: Sequence[BaseGeometry] | np.ndarray) -> np.ndarray:

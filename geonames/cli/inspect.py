@@ -10,6 +10,9 @@ from geonames.cli import LazyGroup
 INSPECTIONS: dict[str, str] = {
     "changes": "geonames.cli.changes:changes",
     "coverage": "geonames.cli.coverage:coverage",
+    "edgematch": "geonames.cli.edgematch:edgematch",
+    "markers": "geonames.cli.markers:markers",
+    "run": "geonames.cli.run:run",
 }
 
 

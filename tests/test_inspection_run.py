@@ -1,0 +1,141 @@
+"""``geonames inspect run``: a whole joint inspection from the example INSPECTION.toml."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import re
+
+import fiona
+import pytest
+
+from geonames.cli import main
+from geonames.inspection import load_config, run_inspection
+from tests.conftest import FIXTURES
+
+CQ = FIXTURES / "chongqing"
+TRUTH = json.loads((CQ / "ground-truth.json").read_text(encoding="utf-8"))
+EVENTS = {("change.merged", "500110,500222->500110"), ("change.merged", "500111,500225->500111"),
+          ("change.recoded", "500227->500120"), ("change.recoded", "500224->500151"),
+          ("change.recoded", "500223->500152"), ("change.recoded", "500226->500153"),
+          ("change.recoded", "500234->500154")}
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["inspect", "run", str(CQ / "inspection.toml"), "--out", str(out), "-q"])
+    assert exit_info.value.code == 1  # planted faults are errors
+    return out
+
+
+def rows(path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_the_report_folder_has_every_file(report_dir):
+    for name in ("report.html", "findings.gpkg", "findings.csv", "summary.json", "markers.csv",
+                 "line_comparison.csv", "division_changes.csv", "border_offsets.csv"):
+        assert (report_dir / name).exists(), name
+    summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["check"] == "inspection" and summary["metric_crs"] == "EPSG:4545"
+    assert set(summary["stats"]) >= {"coverage", "changes", "markers", "edgematch"}
+    layers = fiona.listlayers(report_dir / "findings.gpkg")
+    assert {"findings_point", "findings_line", "findings_polygon"} <= set(layers)
+    with fiona.open(report_dir / "findings.gpkg", layer="findings_point") as src:
+        assert src.crs.to_epsg() == 4545
+
+
+def test_every_planted_fault_and_every_event_is_reported(report_dir):
+    found = {(r["code"], r["subject"]) for r in rows(report_dir / "findings.csv")}
+    truth = {(t["code"], t["subject"]) for t in TRUTH["markers"] + TRUTH["edgematch"]}
+    marker_or_edge = {f for f in found if f[0].startswith(("marker.", "edgematch."))}
+    assert marker_or_edge == truth
+    assert {f for f in found if f[0].startswith("change.")} == EVENTS
+    assert any(code.startswith("coverage.") for code, _ in found)
+
+
+def test_the_html_has_a_section_with_a_map_per_line(report_dir):
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    sections = re.findall(r"<section>(.*?)</section>", html, flags=re.S)
+    assert len(sections) == 12
+    for section in sections:
+        title = re.search(r"<h2>Line (\d{12})</h2>", section)
+        assert title, section[:200]
+        png = re.search(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", section)
+        assert png and base64.b64decode(png.group(1))[:4] == b"\x89PNG"
+        assert "Markers of line" in section
+    off = next(t for t in TRUTH["markers"] if t["code"] == "marker.off_line")
+    section = next(s for s in sections if f"Line {off['line']}" in s)
+    assert off["subject"] in section
+
+
+def test_the_clean_inspection_has_no_marker_or_edgematch_findings(tmp_path):
+    report = run_inspection(CQ / "inspection-clean.toml", sections=False)
+    codes = {f.code for f in report.findings}
+    assert not {c for c in codes if c.startswith(("marker.", "edgematch."))}
+    assert {(f.code, f.subject) for f in report.findings
+            if f.code.startswith("change.")} == EVENTS
+
+
+def test_exceptions_file_marks_findings_excepted(tmp_path):
+    off = next(t for t in TRUTH["markers"] if t["code"] == "marker.off_line")
+    (tmp_path / "approved.csv").write_text(
+        f"code,subject,note\nmarker.off_line,{off['subject']},set off the line on purpose\n",
+        encoding="utf-8")
+    config = (CQ / "inspection.toml").read_text(encoding="utf-8")
+    config = config.replace('path = "', f'path = "{CQ}/').replace('previous = "',
+                                                                 f'previous = "{CQ}/')
+    config = config.replace('tripoints = "', f'tripoints = "{CQ}/').replace(
+        'lines = "', f'lines = "{CQ}/')
+    config = config.replace("coverage = true", "coverage = false")
+    config += '\n[exceptions]\npath = "approved.csv"\n'
+    path = tmp_path / "inspection.toml"
+    path.write_text(config, encoding="utf-8")
+    report = run_inspection(path, sections=False)
+    excepted = [f for f in report.findings if f.excepted]
+    assert [(f.code, f.subject) for f in excepted] == [("marker.off_line", off["subject"])]
+    assert report.summary()["excepted"] == 1
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[inspection\n", "not a valid TOML"),
+    ("[survey]\npath = 'x'\n", "unknown section"),
+    ("[markers]\nfile = 'x.csv'\n", "unknown key(s) in [markers]: file"),
+    ("[tolerances]\nmax_offset = 'far'\n", "must be a number"),
+    ("[lines]\ncode_field = 'c'\n", "needs a path, or derive = true"),
+    ("[markers]\npath = 'nope.csv'\n", "give [divisions] path or [lines]"),
+])
+def test_bad_configs_are_one_line_and_exit_2(tmp_path, capsys, text, words):
+    path = tmp_path / "inspection.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["inspect", "run", str(path), "--out", str(tmp_path / "r"), "-q"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and words in err and "Traceback" not in err
+
+
+def test_lines_can_be_derived_from_the_divisions(tmp_path):
+    path = tmp_path / "inspection.toml"
+    path.write_text(f'''
+[divisions]
+path = "{CQ / 'divisions.geojson'}"
+[lines]
+derive = true
+snap = 200
+only = ["500111", "500117", "500118", "500120", "500151", "500152", "500153"]
+[markers]
+path = "{CQ / 'markers-clean.csv'}"
+crs = "EPSG:4544"
+[checks]
+coverage = false
+''', encoding="utf-8")
+    config = load_config(path)
+    assert config.get("lines", "derive") is True
+    report = run_inspection(path, sections=False)
+    # The derived lines carry the same codes as the shipped ones: every marker is on its line.
+    assert [f for f in report.findings if f.code.startswith("marker.")] == []
+    assert report.stats["markers"]["lines"] == 12
