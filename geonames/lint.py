@@ -302,8 +302,25 @@ def level_of(term: GenericTerm | None, code_level: str | None, given: str | None
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 
 
-@lru_cache(maxsize=1 << 18)
+#: A valid parent to probe the range of a township or village part with (see :func:`_code`).
+_PROBE = {9: "110101", 12: "110101001"}
+
+
 def _code(code: str) -> tuple[str, str, str] | str:
+    """:func:`_parse` with 9- and 12-digit codes split into a parent and a last part, so that
+    the cache holds parents and the 1,000 possible last parts, not every code."""
+    n = len(code)
+    if n in _PROBE and code.isdigit() and code.isascii():
+        parent = _parse(code[:-3])
+        last = _parse(_PROBE[n] + code[-3:])
+        if isinstance(parent, str) or isinstance(last, str):
+            return _parse(code)
+        return code, last[1], last[2]
+    return _parse(code)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(code: str) -> tuple[str, str, str] | str:
     """(canonical code, level, kind) or the reason the code is invalid.
 
     The kind is that of :func:`geonames.codes.parse_code`, except for the county-level codes of
@@ -418,7 +435,8 @@ def lint_names(
     if own_codes is None:
         own_codes = _own_codes(name_list, code_list, facts)
     groups: dict[tuple[str, str, str], dict[str, list[int]]] = defaultdict(dict)
-    row_level: list[str] = [""] * n
+    scopes: dict[str, str] = {}
+    row_results: dict[tuple, list] = {}
 
     for i in range(n):
         name = name_list[i]
@@ -438,13 +456,23 @@ def lint_names(
         else:
             area_code = parsed[0] if parsed else ""
         level = level_of(f.term, parsed[1] if parsed else None, level_list[i], own_codes)
-        row_level[i] = level
         if area_code is not None:
-            scope = rules.scope_of(level)
-            area = area_code[: SCOPES[scope]]
-            groups[level, scope, area].setdefault(name, []).append(i)
-        _row_checks(i, name, f, parsed if own_codes else None, level, given_rom[i],
-                    cat_list[i], code, rules, wanted, emit)
+            scope = scopes.get(level)
+            if scope is None:
+                scope = scopes[level] = rules.scope_of(level)
+            groups[level, scope, area_code[: SCOPES[scope]]].setdefault(name, []).append(i)
+        # the row checks depend on the name, level, code range and given values only
+        own = parsed if own_codes else None
+        key = (name, level, own[1:] if own else None, given_rom[i], cat_list[i],
+               code[:2] if given_rom[i] else "")
+        results = row_results.get(key)
+        if results is None:
+            results = row_results[key] = []
+            _row_checks(name, f, own, level, given_rom[i], cat_list[i], code, rules, wanted,
+                        _recorder(results))
+        for (check, _, message, *rest), details in results:
+            extra = {"code": code} if check == "name.generic_mismatch" else {}
+            emit(check, [i], message, *rest, **details, **extra)
 
     if "name.duplicate" in wanted:
         for (level, scope, area), by_name in groups.items():
@@ -476,6 +504,11 @@ def lint_names(
     return found
 
 
+def _recorder(into: list) -> Any:
+    """An ``emit`` that records its arguments, to replay for every row with the same key."""
+    return lambda *args, **details: into.append((args, details))
+
+
 def _own_codes(names: list[str], codes: list[str], facts: dict[str, _Facts]) -> bool:
     coded = [(n, c) for n, c in zip(names, codes, strict=True) if n and c]
     if not coded or len({c for _, c in coded}) < len(coded):
@@ -485,7 +518,7 @@ def _own_codes(names: list[str], codes: list[str], facts: dict[str, _Facts]) -> 
     return features <= 0.1 * len(coded)
 
 
-def _row_checks(i: int, name: str, f: _Facts, parsed: tuple[str, str, str] | None, level: str,
+def _row_checks(name: str, f: _Facts, parsed: tuple[str, str, str] | None, level: str,
                 given: str, category: str, code: str, rules: NameRules, wanted: set[str],
                 emit) -> None:
     if "name.exaggerated" in wanted:
@@ -497,34 +530,34 @@ def _row_checks(i: int, name: str, f: _Facts, parsed: tuple[str, str, str] | Non
             reasons.append(f"generic {term.term} claims a bigger place than a {level}")
         if reasons:
             exempt = _exempt(name, rules.exaggerated_exempt)
-            emit("name.exaggerated", [i],
+            emit("name.exaggerated", None,
                  f"{name}: {'; '.join(reasons)} (rule name.exaggerated, 大: names that claim "
                  "more than the place is)" + (f"; exempt ({exempt})" if exempt else ""),
                  excepted=bool(exempt), name=name, reasons=reasons, exempt_by=exempt)
     if "name.foreign" in wanted and f.foreign:
         exempt = _exempt(name, rules.foreign_exempt)
-        emit("name.foreign", [i],
+        emit("name.foreign", None,
              f"{name}: {'; '.join(f.foreign)} (rule name.foreign, 洋: foreign names and words)"
              + (f"; exempt ({exempt})" if exempt else ""),
              excepted=bool(exempt), name=name, reasons=list(f.foreign), exempt_by=exempt)
     if "name.odd" in wanted and f.odd:
         exempt = _exempt(name, rules.odd_exempt)
-        emit("name.odd", [i],
+        emit("name.odd", None,
              f"{name}: {'; '.join(f.odd)} (rule name.odd, 怪: digits, letters, symbols or "
              "vulgar words in a name)" + (f"; exempt ({exempt})" if exempt else ""),
              excepted=bool(exempt), name=name, reasons=list(f.odd), exempt_by=exempt)
     if "name.rare_char" in wanted and f.rare:
-        emit("name.rare_char", [i],
+        emit("name.rare_char", None,
              f"{name}: {'、'.join(f.rare)} not in the 通用规范汉字表 (rule name.rare_char, "
              "rare characters are avoided)", name=name, characters=list(f.rare))
     if "name.generic_mismatch" in wanted and f.term is not None:
-        _generic_check(i, name, f.term, parsed, level, category, code, rules, emit)
+        _generic_check(name, f.term, parsed, level, category, rules, emit)
     if "name.romanization" in wanted and given:
-        _romanization_check(i, name, given, code, emit)
+        _romanization_check(name, given, code, emit)
 
 
-def _generic_check(i: int, name: str, term: GenericTerm, parsed, level: str, category: str,
-                   code: str, rules: NameRules, emit) -> None:
+def _generic_check(name: str, term: GenericTerm, parsed, level: str, category: str,
+                   rules: NameRules, emit) -> None:
     reasons = []
     if term.levels and level in LEVEL_RANK and level not in term.levels and level != "other":
         reasons.append(f"generic {term.term} is a {'/'.join(term.levels)}-level generic, "
@@ -532,20 +565,20 @@ def _generic_check(i: int, name: str, term: GenericTerm, parsed, level: str, cat
     elif (parsed is not None and term.code_kinds and parsed[1] in term.levels
             and parsed[2] not in term.code_kinds):
         reasons.append(f"generic {term.term} needs a code in the "
-                       f"{' or '.join(term.code_kinds)} range, but {parsed[0]} is in the "
+                       f"{' or '.join(term.code_kinds)} range, but the code is in the "
                        f"{parsed[2]} range")
     if (rules.check_category and category and term.category
             and not (category.startswith(term.category) or term.category.startswith(category))):
         reasons.append(f"generic {term.term} is category {term.category} "
                        f"({term.category_name}), the name is given category {category}")
     if reasons:
-        emit("name.generic_mismatch", [i],
+        emit("name.generic_mismatch", None,
              f"{name}: {'; '.join(reasons)} (rule name.generic_mismatch, the generic term must "
              "fit the place's category and level)", name=name, generic=term.term,
-             code=code, level=level, reasons=reasons)
+             level=level, reasons=reasons)
 
 
-def _romanization_check(i: int, name: str, given: str, code: str, emit) -> None:
+def _romanization_check(name: str, given: str, code: str, emit) -> None:
     toned = any(ch in "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ" for ch in given.lower())
     computed = romanize(name, tones=toned, code=code or None).text
     norm = " ".join(given.replace("’", "'").split())
@@ -555,7 +588,7 @@ def _romanization_check(i: int, name: str, given: str, code: str, emit) -> None:
     kind = "form" if plain == romanize(name).key else "reading"
     what = ("spelling differs only in word division, capitals or apostrophes"
             if kind == "form" else "the syllables differ")
-    emit("name.romanization", [i],
+    emit("name.romanization", None,
          f"{name}: given {given!r}, GB/T 16159 gives {computed!r} — {what} "
          "(rule name.romanization)", name=name, given=given, computed=computed, difference=kind)
 

@@ -37,6 +37,7 @@ names costs less than calling ``pypinyin.lazy_pinyin`` on each.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from functools import lru_cache
 from importlib import resources
 
 __all__ = [
-    "GenericTerm", "NamePart", "Reading", "Romanization", "generic_terms", "initials",
+    "GenericTerm", "NamePart", "Reading", "Romanization", "clear_caches", "generic_terms", "initials",
     "pinyin_key", "readings", "romanize", "romanize_many", "split_name",
 ]
 
@@ -235,6 +236,14 @@ def _level_generics() -> dict[str, tuple[int, ...]]:
 # --------------------------------------------------------------------------- readings
 
 
+_HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f〇"
+_HAN_ONLY = re.compile(f"[{_HAN_CLASS}]+")
+#: Runs of Han characters, or single other characters.
+_HAN_RUNS = re.compile(f"[{_HAN_CLASS}]+|[^{_HAN_CLASS}]")
+#: Runs of characters that separate words (anything but letters, digits and Han).
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
 def _is_han(ch: str) -> bool:
     o = ord(ch)
     return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3134F
@@ -287,6 +296,15 @@ def _pypinyin_run(run: str) -> list[tuple[str, int, bool]]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _table_regex(province: str = "") -> re.Pattern | None:
+    """Alternation of the multi-character entries, longest first (leftmost-longest match)."""
+    multi = _table(province)[0]
+    if not multi:
+        return None
+    return re.compile("|".join(re.escape(h) for h in sorted(multi, key=len, reverse=True)))
+
+
 @lru_cache(maxsize=1 << 17)
 def _read(text: str, province: str = "") -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """One ``(syllable, tone)`` per character of ``text`` and the table entries used.
@@ -296,49 +314,40 @@ def _read(text: str, province: str = "") -> tuple[tuple[tuple[str, int], ...], t
     right); the rest is read by pypinyin, and characters pypinyin reads on their own (not in one
     of its phrases) take the table's place-name reading of the character when there is one.
     """
-    multi, longest, char_table = _table(province)
+    multi, _, char_table = _table(province)
+    pattern = _table_regex(province)
     out: list[tuple[str, int]] = []
     used: list[str] = []
-    run_start = None
-    i, n = 0, len(text)
+    pos = 0
+    if pattern is not None:
+        for m in pattern.finditer(text):
+            if m.start() > pos:
+                _read_gap(text[pos:m.start()], char_table, out, used)
+            entry = multi[m.group()]
+            out.extend(entry.pinyin)
+            used.append(entry.hanzi)
+            pos = m.end()
+    if pos < len(text):
+        _read_gap(text[pos:], char_table, out, used)
+    return tuple(out), tuple(used)
 
-    def flush(end: int) -> None:
-        if run_start is None:
-            return
-        for k, (syl, tone, phrase) in enumerate(_pypinyin_run(text[run_start:end])):
-            ch = text[run_start + k]
+
+def _read_gap(text: str, char_table: dict[str, tuple[str, int]], out: list, used: list) -> None:
+    """Read text no multi-character entry covers: pypinyin, then the character entries."""
+    for run in _HAN_RUNS.findall(text):
+        if not _HAN_ONLY.match(run):
+            out.append((run, -1))
+            continue
+        read = _pypinyin_run(run)
+        if char_table.keys().isdisjoint(run):
+            out.extend((syl, tone) for syl, tone, _ in read)
+            continue
+        for ch, (syl, tone, phrase) in zip(run, read, strict=True):
             if not phrase and ch in char_table:
                 out.append(char_table[ch])
                 used.append(ch)
             else:
                 out.append((syl, tone))
-
-    while i < n:
-        ch = text[i]
-        top = longest.get(ch, 0)
-        matched = 0
-        for size in range(min(top, n - i), 1, -1):
-            entry = multi.get(text[i:i + size])
-            if entry is not None:
-                matched = size
-                break
-        if matched:
-            flush(i)
-            run_start = None
-            out.extend(entry.pinyin)
-            used.append(entry.hanzi)
-            i += matched
-        elif _is_han(ch):
-            if run_start is None:
-                run_start = i
-            i += 1
-        else:
-            flush(i)
-            run_start = None
-            out.append((ch, -1))
-            i += 1
-    flush(n)
-    return tuple(out), tuple(used)
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -376,10 +385,6 @@ class NamePart:
         generic_words = self.term.words if self.term and self.term.term == self.generic \
             else (self.generic,)
         return tuple(w for w in (self.proper, *self.peoples, *generic_words) if w)
-
-
-def _separators(ch: str) -> bool:
-    return not (_is_han(ch) or ch.isalnum())
 
 
 def _generic_at_end(text: str) -> GenericTerm | None:
@@ -457,13 +462,15 @@ def _level_split(text: str) -> list[str]:
     characters or more when it has no administrative generic). A split never cuts the generic
     that ends the whole name. The split with the most levels wins.
     """
+    if not _LEVEL_END.search(text, 1, len(text) - 1):
+        return [text]
     longest, terms = _generics_by_length()
     last_generic_start = len(text) - 1
     for size in range(min(longest, len(text)), 0, -1):
         if text[-size:] in terms:
             last_generic_start = len(text) - size
             break
-    if not any(ch in _LEVEL_END_CHARS for ch in text[1:last_generic_start]):
+    if not _LEVEL_END.search(text, 1, last_generic_start):
         return [text]
     level_generics = _level_generics()
     memo: dict[tuple[int, int], tuple[str, ...] | None] = {}
@@ -506,6 +513,7 @@ def _level_split(text: str) -> list[str]:
 
 
 _LEVEL_END_CHARS = frozenset("省区市州盟县旗道镇乡木")
+_LEVEL_END = re.compile(f"[{''.join(sorted(_LEVEL_END_CHARS))}]")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -520,14 +528,9 @@ def split_name(name: str) -> tuple[NamePart, ...]:
     [('酉阳', ('土家族', '苗族'), '自治县')]
     """
     parts: list[NamePart] = []
-    chunk: list[str] = []
-    for ch in name.strip() + " ":
-        if _separators(ch):
-            if chunk:
-                parts.extend(_part(level) for level in _level_split("".join(chunk)))
-                chunk = []
-        else:
-            chunk.append(ch)
+    for chunk in _SEPARATORS.split(name):
+        if chunk:
+            parts.extend(_part(level) for level in _level_split(chunk))
     return tuple(parts)
 
 
@@ -624,7 +627,23 @@ def _level(text: str, tones: bool, province: str) -> tuple:
         syl = sounds[start:start + len(word)]
         at = start + len(word)
         words.append(spelled[word] if word in spelled else _write_word(syl, tones))
-    return tuple(words), sounds, used
+    syllables: list[str] = []
+    tone_list: list[int] = []
+    previous_raw = False
+    for syllable, tone in sounds:
+        if tone < 0:
+            if syllable.isalnum():
+                if previous_raw:
+                    syllables[-1] += syllable.lower()
+                else:
+                    syllables.append(syllable.lower())
+                    tone_list.append(-1)
+                previous_raw = True
+            continue
+        syllables.append(_ascii(syllable))
+        tone_list.append(tone)
+        previous_raw = False
+    return tuple(words), tuple(syllables), tuple(tone_list), used
 
 
 @lru_cache(maxsize=1 << 16)
@@ -658,34 +677,18 @@ def romanize(name: str, tones: bool = False, code: str | None = None) -> Romaniz
     """
     parts = split_name(name)
     province = str(code).strip()[:2] if code else ""
-    words: list[str] = []
-    sounds: list[tuple[str, int]] = []
-    used: list[str] = []
-    for part in parts:
-        level_words, level_sounds, level_used = _level(part.text, tones, province)
-        words.extend(level_words)
-        sounds.extend(level_sounds)
-        used.extend(level_used)
-    syllables: list[str] = []
-    tone_list: list[int] = []
-    previous_raw = False
-    for syllable, tone in sounds:
-        if tone < 0:
-            if syllable.isalnum():
-                if previous_raw:
-                    syllables[-1] += syllable.lower()
-                else:
-                    syllables.append(syllable.lower())
-                    tone_list.append(-1)
-                previous_raw = True
-            continue
-        syllables.append(_ascii(syllable))
-        tone_list.append(tone)
-        previous_raw = False
+    if len(parts) == 1:
+        words, syllables, tone_list, used = _level(parts[0].text, tones, province)
+    else:
+        words, syllables, tone_list, used = (), (), (), ()
+        for part in parts:
+            w, sy, tn, us = _level(part.text, tones, province)
+            words, syllables, tone_list, used = words + w, syllables + sy, tone_list + tn, \
+                used + us
     return Romanization(
-        name=name, text=" ".join(words), words=tuple(words), syllables=tuple(syllables),
-        tones=tuple(tone_list), parts=parts, sources=tuple(dict.fromkeys(used)),
-        key="".join(syllables), initials="".join(s[0] for s in syllables if s),
+        name=name, text=" ".join(words), words=words, syllables=syllables,
+        tones=tone_list, parts=parts, sources=tuple(dict.fromkeys(used)),
+        key="".join(syllables), initials="".join([s[0] for s in syllables if s]),
     )
 
 
@@ -710,3 +713,12 @@ def pinyin_key(name: str) -> str:
 def initials(name: str) -> str:
     """First letters of the syllables of a name: ``initials("解放碑") == "jfb"``."""
     return romanize(name).initials
+
+
+def clear_caches() -> None:
+    """Empty the per-name, per-level and per-run caches (the data tables stay loaded).
+
+    For benchmarks that must start cold; normal use never needs it.
+    """
+    for fn in (romanize, _level, _read, _part, split_name, _pypinyin_word):
+        fn.cache_clear()

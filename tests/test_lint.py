@@ -260,19 +260,19 @@ def test_generic_level_hand_made() -> None:
     got = {f.details["name"]: f.details["reasons"][0] for f in found}
     assert got == {
         "綦江区": "generic 区 needs a code in the district or other or province-administered "
-                  "units range, but 500222 is in the county range",
+                  "units range, but the code is in the county range",
         "大足区": "generic 区 needs a code in the district or other or province-administered "
-                  "units range, but 500225 is in the county range",
-        "解放碑街道": "generic 街道 needs a code in the sub-district range, but 500103103 is in "
+                  "units range, but the code is in the county range",
+        "解放碑街道": "generic 街道 needs a code in the sub-district range, but the code is in "
                       "the town range",
-        "龙沙镇": "generic 镇 needs a code in the town range, but 500101001 is in the "
+        "龙沙镇": "generic 镇 needs a code in the town range, but the code is in the "
                   "sub-district range",
         "王家坡社区居民委员会": "generic 社区居民委员会 needs a code in the residents' "
-                                "committee range, but 500101001201 is in the villagers' "
+                                "committee range, but the code is in the villagers' "
                                 "committee range",
         "新华村民委员会": "generic 村民委员会 needs a code in the villagers' committee range, "
-                          "but 500101001001 is in the residents' committee range",
-        "渝北县": "generic 县 needs a code in the county range, but 500112 is in the district "
+                          "but the code is in the residents' committee range",
+        "渝北县": "generic 县 needs a code in the county range, but the code is in the district "
                   "range",
     }
 

@@ -163,7 +163,7 @@ def test_every_entry_is_used_as_written() -> None:
 
 def test_generic_terms_table() -> None:
     terms = generic_terms()
-    assert terms["区"].levels == ("county",) and "district" in terms["区"].code_kinds
+    assert terms["区"].levels == ("county", "township") and "district" in terms["区"].code_kinds
     assert terms["村"].absorbing and not terms["山"].absorbing
     assert terms["社区居民委员会"].words == ("社区", "居民", "委员会")
 
