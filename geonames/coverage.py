@@ -933,8 +933,9 @@ def _overlap_findings(overlaps: Overlaps, ids, names, min_area: float) -> list[F
     for a, b, geom, area, parts in zip(overlaps.first, overlaps.second, overlaps.geometries,
                                        overlaps.areas, overlaps.parts, strict=True):
         out.append(Finding(
-            "coverage.overlap", SEVERITY["coverage.overlap"], subject_of([ids[a], ids[b]]),
-            f"{_label(ids, names, a)} and {_label(ids, names, b)} overlap by {area:,.1f} m²"
+            "coverage.overlap", SEVERITY["coverage.overlap"],
+            subject_of(sorted([ids[a], ids[b]])),
+            f"{_label(ids, names, a)} and {_label(ids, names, b)} overlap by {_num(area)} m²"
             + (f" in {parts} places" if parts > 1 else ""),
             value=float(area), limit=min_area, unit="m2", geometry=geom,
             details={"parts": int(parts)}))
@@ -951,7 +952,7 @@ def _gap_findings(gaps: Gaps, ids, names, min_area: float) -> list[Finding]:
         more = f" and {len(around) - 6} more" if len(around) > 6 else ""
         out.append(Finding(
             "coverage.gap", SEVERITY["coverage.gap"], subject_of(ids[around]),
-            f"gap of {area:,.1f} m², {width:,.1f} m wide, enclosed by {who}{more}",
+            f"gap of {_num(area)} m², {_num(width)} m wide, enclosed by {who}{more}",
             value=float(area), limit=min_area, unit="m2", geometry=geom,
             details={"width_m": round(float(width), 3)}))
     return out
@@ -967,7 +968,7 @@ def _inlet_findings(inlets: Inlets, ids, names, gap_width: float) -> list[Findin
         who = " and ".join(_label(ids, names, k) for k in along)
         out.append(Finding(
             "coverage.gap_open", SEVERITY["coverage.gap_open"], subject_of(ids[along]),
-            f"inlet {width:,.1f} m wide and {area:,.1f} m² open to the outer edge between "
+            f"inlet {_num(width)} m wide and {_num(area)} m² open to the outer edge between "
             f"{who}", value=float(width), limit=gap_width, unit="m", geometry=geom,
             details={"area_m2": round(float(area), 3),
                      "depth_m": round(float(np.max(contact)), 3)}))
@@ -980,8 +981,8 @@ def _sliver_findings(slivers: Slivers, ids, names, max_width: float) -> list[Fin
                                         slivers.areas, slivers.polsby_popper, strict=True):
         out.append(Finding(
             "coverage.sliver", SEVERITY["coverage.sliver"], str(ids[k]),
-            f"{_label(ids, names, k)} has a part only {width:,.2f} m wide "
-            f"({area:,.1f} m², Polsby–Popper {pp:.3f})",
+            f"{_label(ids, names, k)} has a part only {_num(width)} m wide "
+            f"({_num(area)} m², Polsby–Popper {pp:.2g})",
             value=float(width), limit=max_width, unit="m", geometry=geom,
             details={"area_m2": round(float(area), 3),
                      "polsby_popper": round(float(pp), 4)}))
@@ -1038,12 +1039,12 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
         if j < 0:
             subject, who = str(ids[i]), _label(ids, names, i)
         else:
-            subject = subject_of([ids[i], ids[j]])
+            subject = subject_of(sorted([ids[i], ids[j]]))
             who = f"{_label(ids, names, i)} and {_label(ids, names, j)}"
         offsets = best[sel]
         out.append(Finding(
             "coverage.edge_mismatch", SEVERITY["coverage.edge_mismatch"], subject,
-            f"{value:,.1f} m of border where the vertices of {who} do not match",
+            f"{_num(value)} m of border where the vertices of {who} do not match",
             value=value, unit="m", geometry=shapely.multilinestrings(parts[sel]),
             details={"pieces": int(sel.sum()),
                      "max_offset_m": (round(float(np.nanmax(offsets)), 6)
@@ -1070,6 +1071,12 @@ def _simplest(multi: np.ndarray, counts: np.ndarray) -> np.ndarray:
     if single.any():
         out[single] = shapely.get_geometry(out[single], 0)
     return out
+
+
+def _num(value: float) -> str:
+    """A measure for a message: 1,234.5 above 1, two significant digits below."""
+    value = float(value)
+    return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.2g}"
 
 
 def _quiet(_: str) -> None:
