@@ -61,6 +61,9 @@ DEFAULT_GAP_WIDTH = 50.0
 #: Default ``min_area``, m²: overlaps and gaps smaller than this are dropped (their edges are
 #: reported as ``coverage.edge_mismatch`` instead).
 DEFAULT_MIN_AREA = 1.0
+#: A part narrower than the sliver width is a sliver when its Polsby–Popper score (4πA/P²,
+#: 1 for a disc, 0.785 for a square) is below this: a rectangle of about 1 : 8.
+SLIVER_POLSBY_POPPER = 0.3
 #: Default distance, m, by which an approved exception's geometry is widened when matching.
 DEFAULT_EXCEPTION_TOLERANCE = 1.0
 #: An inlet must run along at least this many ``gap_width`` of each of two divisions' borders
@@ -275,8 +278,9 @@ def inspect_coverage(
     min_area : float, m²
         Overlaps (each connected part) and gaps smaller than this are dropped.
     sliver_width : float, m, optional
-        Polygon parts narrower than this (2 × radius of the maximum inscribed circle) are
-        ``coverage.sliver``. Default: ``gap_width``.
+        Polygon parts narrower than this (2 × radius of the maximum inscribed circle) and
+        elongated (or smaller than ``min_area``) are ``coverage.sliver``
+        (:func:`find_slivers`). Default: ``gap_width``.
     exceptions : sequence of ApprovedException
         Findings they match are marked excepted (:func:`apply_exceptions`).
     exception_tolerance : float, m
@@ -353,7 +357,7 @@ def inspect_coverage(
 
     say("measuring slivers")
     t = time.perf_counter()
-    slivers = find_slivers(geoms, sliver_width)
+    slivers = find_slivers(geoms, sliver_width, min_area=min_area)
     findings += _sliver_findings(slivers, ids, names, sliver_width)
     timings["slivers"] = time.perf_counter() - t
 
@@ -780,16 +784,25 @@ class Slivers:
         return len(self.owner)
 
 
-def find_slivers(geometries: np.ndarray, max_width: float) -> Slivers:
-    """Polygon parts of divisions narrower than ``max_width`` (m).
+def find_slivers(
+    geometries: np.ndarray,
+    max_width: float,
+    max_polsby_popper: float = SLIVER_POLSBY_POPPER,
+    min_area: float = DEFAULT_MIN_AREA,
+) -> Slivers:
+    """Thin polygon parts of divisions: narrower than ``max_width`` (m) and elongated
+    (Polsby–Popper score 4πA/P² below ``max_polsby_popper``), or narrower than ``max_width``
+    and smaller than ``min_area`` (m²: specks, such as those a repair leaves).
 
-    Width is 2 × the radius of the part's maximum inscribed circle. It is computed only for
-    parts that can be that thin: a part with area A, perimeter P and h holes has an inscribed
-    radius of at least the root r of ``A = P·r + π(h−1)·r²`` (every point of it lies within r
-    of its boundary), so parts with ``r ≥ max_width / 2`` are skipped without computing.
+    A small compact part (an islet 30 m across) is not a sliver. Width is 2 × the radius of
+    the part's maximum inscribed circle. It is computed only for parts that can be that thin:
+    a part with area A, perimeter P and h holes has an inscribed radius of at least the root r
+    of ``A = P·r + π(h−1)·r²`` (every point of it lies within r of its boundary), so parts with
+    ``r ≥ max_width / 2`` are skipped without computing.
 
     >>> from shapely import box
-    >>> found = find_slivers(np.array([box(0, 0, 1000, 1000), box(0, 0, 1000, 3)]), 10.0)
+    >>> parts = np.array([box(0, 0, 1000, 1000), box(0, 0, 1000, 3), box(0, 0, 8, 8)])
+    >>> found = find_slivers(parts, 10.0)
     >>> found.owner.tolist(), found.widths.round(3).tolist()
     ([1], [3.0])
     """
@@ -801,16 +814,19 @@ def find_slivers(geometries: np.ndarray, max_width: float) -> Slivers:
     parts, owner = parts[polys], owner[polys]
     area, perimeter = shapely.area(parts), shapely.length(parts)
     holes = shapely.get_num_interior_rings(parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pp = np.where(perimeter > 0, 4 * np.pi * area / perimeter ** 2, 0.0)
+    shape_ok = (pp < max_polsby_popper) | (area < min_area)
     bound = _inradius_lower_bound(area, perimeter, holes)
-    cand = np.flatnonzero((bound < max_width / 2.0) & (area > 0))
+    cand = np.flatnonzero(shape_ok & (bound < max_width / 2.0) & (area > 0))
     if not len(cand):
         empty = np.array([], dtype=np.int64)
         return Slivers(empty, np.array([], dtype=object), np.array([]), np.array([]),
                        np.array([]))
     w = widths(parts[cand])
-    thin = cand[w < max_width]
-    pp = 4 * np.pi * area[thin] / np.maximum(perimeter[thin], 1e-12) ** 2
-    return Slivers(owner[thin], parts[thin], w[w < max_width], area[thin], pp)
+    thin = w < max_width
+    k = cand[thin]
+    return Slivers(owner[k], parts[k], w[thin], area[k], pp[k])
 
 
 def _inradius_lower_bound(area: np.ndarray, perimeter: np.ndarray,

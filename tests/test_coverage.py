@@ -221,9 +221,13 @@ def test_duplicate_ids_and_empty_divisions():
 
 def test_slivers_are_thin_parts():
     geoms = np.array([shapely.MultiPolygon([box(0, 0, 1000, 1000), box(0, 1001, 1000, 1003)]),
-                      box(2000, 0, 3000, 1000)])
+                      box(2000, 0, 3000, 1000),
+                      shapely.MultiPolygon([box(4000, 0, 5000, 1000), box(5005, 0, 5009, 4),
+                                            box(5020, 0, 5020.5, 0.5)])])
     found = find_slivers(geoms, 10.0)
-    assert found.owner.tolist() == [0]
+    # the strip, and the 0.25 m² speck; not the compact 4 m islet
+    assert found.owner.tolist() == [0, 2]
+    assert found.areas[1] == pytest.approx(0.25)
     assert found.widths[0] == pytest.approx(2.0, rel=1e-3)
     assert found.areas[0] == pytest.approx(2000.0)
     assert found.polsby_popper[0] == pytest.approx(4 * np.pi * 2000 / 2004 ** 2)

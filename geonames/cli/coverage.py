@@ -55,7 +55,8 @@ _METRES = click.FloatRange(min=0.0)
               help="Overlaps and gaps smaller than this (m²) are dropped; their edges show as "
                    "coverage.edge_mismatch instead.")
 @click.option("--sliver-width", type=_METRES, default=None, metavar="M",
-              help="Polygon parts narrower than this (metres) are coverage.sliver. "
+              help="Elongated polygon parts (Polsby–Popper < 0.3) narrower than this "
+                   "(metres), and specks under --min-area, are coverage.sliver. "
                    "Default: the gap width.")
 @click.option("--exceptions", "exceptions_path", type=click.Path(), default=None,
               metavar="FILE",
