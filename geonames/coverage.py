@@ -69,6 +69,8 @@ DEFAULT_EXCEPTION_TOLERANCE = 1.0
 #: An inlet must run along at least this many ``gap_width`` of each of two divisions' borders
 #: (a shallower notch at a corner where two divisions meet is a shape, not an inlet).
 INLET_MIN_DEPTH = 1.0
+#: Grid, m, an overlay is snap-rounded to when GEOS cannot compute it in full precision.
+OVERLAY_GRID = 1e-4
 #: Relative tolerance of the maximum-inscribed-circle radius behind every width.
 RADIUS_TOLERANCE = 5e-3
 #: Distance, m, under which geometries count as touching (numerical noise of overlay at
@@ -418,6 +420,10 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
             for k, i in enumerate(bad):
                 out[k], methods[i] = _repair_one(geoms[i])
         geoms[bad] = _polygonal(out)
+    types = shapely.get_type_id(geoms)
+    other = np.flatnonzero((types != 3) & (types != 6) & (types != -1))
+    if len(other):  # valid collections or non-polygons: keep their polygonal parts
+        geoms[other] = _polygonal(geoms[other])
     # make_valid output is valid; a geometry that stays invalid (it has happened with GEOS
     # bugs) gets one more chance through the one-by-one fallbacks.
     still = bad[~shapely.is_valid(geoms[bad])] if len(bad) else bad
@@ -482,6 +488,16 @@ def _polygonal(geometries: np.ndarray) -> np.ndarray:
         result[owners] = _simplest(made, np.bincount(inverse))
     out[mixed] = result
     return out
+
+
+def overlay(operation: Callable, *geometries):
+    """Run a shapely overlay (``union_all``, ``intersection``, ``difference`` …); where GEOS
+    raises a topology error on nearly coincident input, run it again snap-rounded to
+    :data:`OVERLAY_GRID` (0.1 mm), which always succeeds."""
+    try:
+        return operation(*geometries)
+    except shapely.errors.GEOSException:
+        return operation(*geometries, grid_size=OVERLAY_GRID)
 
 
 def flat_parts(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -554,7 +570,7 @@ def find_overlaps(
     a, b = pairs[:, 0], pairs[:, 1]
     inside = shapely.relate_pattern(geoms[a], geoms[b], "2********")
     a, b = a[inside], b[inside]
-    inter = shapely.intersection(geoms[a], geoms[b])
+    inter = overlay(shapely.intersection, geoms[a], geoms[b])
     parts, index = shapely.get_parts(inter, return_index=True)
     keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) >= max(min_area, 0.0))
     keep &= shapely.area(parts) > 0
@@ -581,21 +597,21 @@ def union_of(geometries: np.ndarray, flagged: np.ndarray | None = None) -> BaseG
     geoms = np.asarray(geometries, dtype=object)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     if flagged is None:
-        return shapely.union_all(geoms[present])
+        return overlay(shapely.union_all, geoms[present])
     clean = geoms[present & ~flagged]
     dirty = geoms[present & flagged]
     pieces = []
     if len(clean):
         pieces.append(shapely.coverage_union_all(clean))
     if len(dirty):
-        pieces.append(shapely.union_all(dirty))
+        pieces.append(overlay(shapely.union_all, dirty))
     if not pieces:
         return shapely.Polygon()
     if len(pieces) == 1 and not len(dirty):
         # coverage_union_all can leave edges of a valid coverage that only touch at a vertex
         # as one ring; an ordinary union of the result normalises it cheaply.
         return pieces[0]
-    return shapely.union_all(pieces)
+    return overlay(shapely.union_all, pieces)
 
 
 def find_gaps(
@@ -635,8 +651,8 @@ def find_gaps(
         part_idx, hole_idx = shapely.STRtree(holes).query(parts, predicate="within")
         if len(part_idx):
             for h in np.unique(hole_idx):
-                holes[h] = shapely.difference(holes[h], shapely.union_all(
-                    parts[part_idx[hole_idx == h]]))
+                holes[h] = overlay(shapely.difference, holes[h], overlay(
+                    shapely.union_all, parts[part_idx[hole_idx == h]]))
         area = shapely.area(holes)
         keep = (area >= max(min_area, 0.0)) & (area > 0)
         holes = holes[keep]
@@ -738,10 +754,10 @@ def find_open_gaps(
     parts = parts[shapely.get_type_id(parts) == 3]
     if not len(parts):
         return none
-    filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
+    filled = overlay(shapely.union_all, shapely.polygons(shapely.get_exterior_ring(parts)))
     radius = gap_width / 2.0
     closed = shapely.buffer(shapely.buffer(filled, radius, quad_segs=16), -radius, quad_segs=16)
-    rest = shapely.get_parts(shapely.difference(closed, filled))
+    rest = shapely.get_parts(overlay(shapely.difference, closed, filled))
     rest = rest[shapely.get_type_id(rest) == 3]
     rest = rest[shapely.area(rest) >= max(min_area, 1e-6)]
     if not len(rest):
@@ -750,7 +766,7 @@ def find_open_gaps(
     cand, div = tree.query(rest, predicate="dwithin", distance=TOUCH)
     if not len(cand):
         return none
-    touched = shapely.intersection(shapely.boundary(geoms[div]),
+    touched = overlay(shapely.intersection, shapely.boundary(geoms[div]),
                                    shapely.buffer(rest[cand], TOUCH, quad_segs=2))
     contact = shapely.length(touched)
     deep = contact >= INLET_MIN_DEPTH * gap_width
@@ -919,7 +935,7 @@ def _empty_findings(present: np.ndarray, fixed: Repair, ids: np.ndarray,
         elif fixed.invalid[k]:
             why = "has nothing polygonal left after repair"
         else:
-            why = "has an empty geometry"
+            why = "has no polygonal geometry"
         out.append(Finding("division.empty", SEVERITY["division.empty"], str(ids[k]),
                            f"{_label(ids, names, k)} {why}"))
     return out
@@ -1020,7 +1036,8 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
     if len(explained) and len(segments):
         zones = shapely.buffer(explained, TOUCH, quad_segs=2)
         seg_idx, zone_idx = shapely.STRtree(zones).query(segments, predicate="intersects")
-        shared = shapely.length(shapely.intersection(segments[seg_idx], zones[zone_idx]))
+        shared = shapely.length(overlay(shapely.intersection, segments[seg_idx],
+                                        zones[zone_idx]))
         keep = np.ones(len(segments), dtype=bool)
         keep[seg_idx[shared > 3 * TOUCH]] = False
         segments, owner = segments[keep], owner[keep]

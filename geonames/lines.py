@@ -45,7 +45,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geonames.coverage import Progress, metric_crs_of, repair
+from geonames.coverage import OVERLAY_GRID, Progress, metric_crs_of, overlay, repair
 from geonames.crs import MetricCRS, reproject
 from geonames.models.division import DivisionTable
 
@@ -243,8 +243,13 @@ def _clean(geoms: np.ndarray, present: np.ndarray, snap: float) -> tuple[np.ndar
         return geoms, 0
     _, near = tree.query(geoms[dirty], predicate="dwithin", distance=max(snap, 0.0))
     group = np.union1d(dirty, near)
-    out = shapely.coverage_clean(geoms[group], gap_width=snap,
-                                 snapping_distance=snap if snap > 0 else -1)
+    try:
+        out = shapely.coverage_clean(geoms[group], gap_width=snap,
+                                     snapping_distance=snap if snap > 0 else -1)
+    except shapely.errors.GEOSException:
+        # GEOS could not clean them: keep them as they are; siding the unmatched pieces
+        # still gives lines wherever the divisions meet, with overlaps left unsided
+        return geoms, 0
     geoms[group] = _polygonal_only(out)
     return geoms, len(group)
 
@@ -329,7 +334,11 @@ def _side_pieces(seg: _Segments, rest: np.ndarray, tree: shapely.STRtree) -> _Pi
     if not len(rest):
         return empty
     coords = np.stack([seg.start[rest], seg.end[rest]], axis=1)
-    noded = shapely.node(shapely.multilinestrings(shapely.linestrings(coords)))
+    linework = shapely.multilinestrings(shapely.linestrings(coords))
+    try:
+        noded = shapely.node(linework)
+    except shapely.errors.GEOSException:  # noding failed: a snap-rounded union nodes too
+        noded = shapely.union_all(shapely.get_parts(linework), grid_size=OVERLAY_GRID)
     pieces = shapely.get_parts(noded)
     pieces = pieces[shapely.length(pieces) > 0]
     if not len(pieces):
@@ -429,9 +438,12 @@ def _merge_outer(pieces: _Pieces, geoms: np.ndarray,
     lines = np.where(flip, shapely.reverse(lines), lines)
     owner = np.where(flip, pr, pl)
     # "gap" when the outside of the piece is inside the outline of the layer
-    union = shapely.coverage_union_all(geoms[present])
+    try:
+        union = shapely.coverage_union_all(geoms[present])
+    except shapely.errors.GEOSException:
+        union = overlay(shapely.union_all, geoms[present])
     parts = shapely.get_parts(union)
-    filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(
+    filled = overlay(shapely.union_all, shapely.polygons(shapely.get_exterior_ring(
         parts[shapely.get_type_id(parts) == 3])))
     probe = _outside_probe(lines)
     shapely.prepare(filled)

@@ -274,3 +274,20 @@ def test_exceptions_by_ids_code_and_geometry():
 def test_exception_without_criteria_matches_nothing():
     f = Finding("coverage.gap", Severity.ERROR, "a", "x", geometry=box(0, 0, 1, 1))
     assert not apply_exceptions([f], [ApprovedException()])[0].excepted
+
+
+def test_overlays_fall_back_to_snap_rounding(monkeypatch):
+    real = shapely.intersection
+    calls = []
+
+    def fussy(a, b, grid_size=None, **kwargs):
+        calls.append(grid_size)
+        if grid_size is None:
+            raise shapely.errors.GEOSException("TopologyException: side location conflict")
+        return real(a, b, grid_size=grid_size, **kwargs)
+
+    monkeypatch.setattr(shapely, "intersection", fussy)
+    result = inspect_coverage([box(0, 0, 100, 100), box(90, 0, 200, 100)], ["a", "b"])
+    overlap = result.by_code("coverage.overlap")
+    assert [(f.subject, round(f.value, 3)) for f in overlap] == [("a,b", 1000.0)]
+    assert geonames.coverage.OVERLAY_GRID in calls
