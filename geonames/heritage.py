@@ -31,7 +31,7 @@ Dates never go backwards: a step dated before the entry's last step is refused.
 >>> list_entry(e, date(2024, 4, 1))
 Traceback (most recent call last):
 ...
-geonames.heritage.WorkflowError: entry cq-3-001 (解放碑) cannot be listed: it is a candidate that never went through public notice; open a notice first (heritage notice), then list it after the notice ends
+geonames.heritage.WorkflowError: entry cq-3-001 (解放碑) cannot be listed: it is a candidate that never went through public notice; open a notice first (geonames heritage notice ENTRY --start … --end …), then list it after the notice ends
 """
 
 from __future__ import annotations
@@ -220,7 +220,8 @@ def list_entry(entry: Entry, on: date, batch: Batch | None = None, document: str
     if entry.status == EntryStatus.CANDIDATE:
         raise WorkflowError(
             f"{_who(entry)} cannot be listed: it is a candidate that never went through "
-            "public notice; open a notice first (heritage notice), then list it after the "
+            "public notice; open a notice first (geonames heritage notice ENTRY --start … "
+            "--end …), then list it after the "
             "notice ends" if entry.notice is None else
             f"{_who(entry)} cannot be listed: it was withdrawn from its notice on "
             f"{entry.since}; put it under a new notice first")
@@ -727,28 +728,33 @@ def place_name_spans(place: PlaceName) -> list[NameSpan]:
 
     Standard names follow one another: a former standard name runs to its ``valid_to`` (the
     rename), from its ``valid_from`` or else from the end of the standard name before it (or
-    the place's ``valid_from``); the current name runs from the last rename (or, never
-    renamed, from its approval date, else the place's ``valid_from``) to the place's
-    ``valid_to``. Historical names keep their own intervals; short forms and aliases are not
-    counted as use of a name.
+    the place's ``valid_from``, else its first recorded lifecycle step); the current name
+    runs from the last rename (or, never renamed, from its approval date, else the place's
+    ``valid_from``, else its first recorded step) to the place's ``valid_to``. A start that
+    would fall after the name's end (a place entered into the register after the name had
+    gone) is unknown (None).
+
+    Historical names count only with both dates (one without an end ended at an unknown
+    time); short forms and aliases are not counted as use of a name.
     """
-    formers = [v for v in place.variants
-               if v.kind in (VariantKind.FORMER_STANDARD, VariantKind.HISTORICAL)]
-    spans = [NameSpan(v.name, v.valid_from, v.valid_to, v.source) for v in formers
-             if v.kind != VariantKind.FORMER_STANDARD]
-    # standard names follow one another: a former standard name without a start began when
-    # the one before it ended
-    standard = sorted((v for v in formers if v.kind == VariantKind.FORMER_STANDARD),
+    spans = [NameSpan(v.name, v.valid_from, v.valid_to, v.source) for v in place.variants
+             if v.kind == VariantKind.HISTORICAL and v.valid_from is not None
+             and v.valid_to is not None]
+    standard = sorted((v for v in place.variants if v.kind == VariantKind.FORMER_STANDARD),
                       key=lambda v: v.valid_to or date.max)
-    previous_end = place.valid_from
+    first_record = place.status_history[0].date if place.status_history else None
+    previous_end = place.valid_from or first_record
     for v in standard:
-        spans.append(NameSpan(v.name, v.valid_from or previous_end, v.valid_to, v.source))
+        start = v.valid_from or previous_end
+        if start is not None and v.valid_to is not None and start > v.valid_to:
+            start = None
+        spans.append(NameSpan(v.name, start, v.valid_to, v.source))
         previous_end = v.valid_to
     if standard:
         start = previous_end
     else:
-        start = place.approval.date if place.approval and place.approval.date \
-            else place.valid_from
+        start = (place.approval.date if place.approval and place.approval.date else None) \
+            or place.valid_from or first_record
     spans.append(NameSpan(place.name, start, place.valid_to))
     return spans
 

@@ -39,6 +39,7 @@ from geonames.models.heritage import (
     Source,
     Step,
 )
+from geonames.models.placename import NameVariant, VariantKind
 
 FORMAT = "geonames-heritage/1"
 
@@ -47,7 +48,10 @@ FORMAT = "geonames-heritage/1"
 class FilePlace:
     """A place as a list file describes it (matched to or added to the register on import).
 
-    ``geometry`` is in longitude/latitude (EPSG:4326 ≈ CGCS2000 at this precision).
+    ``geometry`` is in longitude/latitude (EPSG:4326 ≈ CGCS2000 at this precision);
+    ``former_names`` are former names with their dates (in the file ``former_names``:
+    ``[{"name", "kind", "valid_from", "valid_to", "source"}]``, kind ``former_standard`` by
+    default or ``historical``), added with the place.
     """
 
     key: str
@@ -55,6 +59,7 @@ class FilePlace:
     division_code: str = ""
     geometry: BaseGeometry | None = None
     note: str = ""
+    former_names: tuple[NameVariant, ...] = ()
 
 
 @dataclass
@@ -292,8 +297,12 @@ def _place_from_dict(d: Mapping[str, Any]) -> FilePlace:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ValueError(f"lon/lat {lon}, {lat} out of range")
         geometry = shapely.Point(lon, lat)
+    formers = tuple(NameVariant(f["name"], VariantKind(f.get("kind", "former_standard")),
+                                valid_from=_day(f.get("valid_from")),
+                                valid_to=_day(f.get("valid_to")), source=f.get("source", ""))
+                    for f in d.get("former_names") or ())
     return FilePlace(str(d["id"]), d["name"], str(d.get("division_code", "") or ""), geometry,
-                     d.get("location_note", "") or d.get("note", ""))
+                     d.get("location_note", "") or d.get("note", ""), formers)
 
 
 def _place_to_dict(p: FilePlace) -> dict[str, Any]:
@@ -305,6 +314,11 @@ def _place_to_dict(p: FilePlace) -> dict[str, Any]:
             out["wkt"] = p.geometry.wkt
     if p.note:
         out["location_note"] = p.note
+    if p.former_names:
+        out["former_names"] = [{"name": v.name, "kind": str(v.kind),
+                                "valid_from": _iso(v.valid_from),
+                                "valid_to": _iso(v.valid_to), "source": v.source}
+                               for v in p.former_names]
     return out
 
 

@@ -132,8 +132,8 @@ def test_listing_a_candidate_that_never_went_through_notice_is_refused(plist):
         list_entry(entry, date(2024, 4, 1), Batch("cq-historical", 3))
     assert str(err.value) == (
         "entry cq-3-101 (解放碑) cannot be listed: it is a candidate that never went through "
-        "public notice; open a notice first (heritage notice), then list it after the notice "
-        "ends")
+        "public notice; open a notice first (geonames heritage notice ENTRY --start … --end "
+        "…), then list it after the notice ends")
 
 
 def test_an_objection_after_the_notice_ended_is_refused(plist):

@@ -1,4 +1,5 @@
-"""The printed protection list: one self-contained HTML page, grouped by batch and category.
+"""The printed protection list (one self-contained HTML page, grouped by batch and category)
+and the reports of the heritage checks (impact of a proposed change, check of the lists).
 
 Input is the rows of :func:`geonames.heritage.publication_rows` (name, romanization, place,
 grade, short history, sources, measures), the lists and batches, and the changes made under
@@ -19,10 +20,19 @@ True
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from geonames.crs import MetricCRS
+from geonames.findings import Finding
+from geonames.heritage_io import write_list_csv
 from geonames.models.heritage import Batch, OverrideRecord, ProtectionList
+from geonames.report.model import MapLayer, Report, Table
 
 _LEVELS = {"national": "国家级", "provincial": "省级", "municipal": "市级", "district": "区县级"}
 
@@ -96,6 +106,75 @@ def render_list_html(rows: Sequence[Mapping[str, object]], lists: Mapping[str, P
     footer = f"geonames · {generated.isoformat()}" if generated else "geonames"
     parts.append(f"<footer>{esc(footer)}</footer></body></html>")
     return "\n".join(parts)
+
+
+def write_publication(out_dir: str | os.PathLike, rows: Sequence[Mapping[str, object]],
+                      lists: Mapping[str, ProtectionList], batches: Iterable[Batch],
+                      overrides: Sequence[OverrideRecord] = (), **kwargs: Any) -> dict[str, Path]:
+    """Write ``heritage.csv`` and ``heritage.html`` (see :func:`render_list_html`, which takes
+    ``kwargs``) into ``out_dir``; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"csv": out / "heritage.csv", "html": out / "heritage.html"}
+    write_list_csv(rows, paths["csv"])
+    paths["html"].write_text(render_list_html(rows, lists, batches, overrides, **kwargs),
+                             encoding="utf-8")
+    return paths
+
+
+#: Columns of the "entries touched" table of an impact report.
+IMPACT_COLUMNS = ["entry", "name", "status", "list", "batch", "grade", "category", "place",
+                  "why"]
+
+
+def impact_report(findings: Sequence[Finding], change: str, *, metric: MetricCRS | None,
+                  inputs: Mapping[str, Any], seconds: float = 0.0,
+                  areas: Sequence[tuple[str, Any]] = (), notes: Sequence[str] = ()) -> Report:
+    """The report of :meth:`geonames.heritage_register.HeritageRegister` impact methods.
+
+    ``areas`` are ``(label, geometry)`` pairs in the metric CRS drawn under the findings (the
+    old divisions, the affected area). Listed entries are errors, candidates warnings.
+    """
+    rows = [[f.details.get("entry", f.subject), f.details.get("name", ""),
+             f.details.get("status", ""), f.details.get("list", ""),
+             f.details.get("batch", ""), f.details.get("grade", ""),
+             f.details.get("category", ""), f.details.get("place", ""),
+             "; ".join(f.details.get("reasons", [])) or f.message] for f in findings]
+    layers = []
+    if areas:
+        layers.append(MapLayer("affected", np.array([g for _, g in areas], dtype=object),
+                               [label for label, _ in areas]))
+    listed = sum(f.code.endswith(".listed") for f in findings)
+    stats = {"change": change, "entries_touched": len(rows), "listed_touched": listed,
+             "candidates_touched": len(rows) - listed - sum(f.code.endswith(".unlocated")
+                                                            for f in findings)}
+    return Report("heritage-impact", list(findings), crs=metric.crs if metric else None,
+                  metric_crs=metric.label if metric else None,
+                  inputs={"change": change, **inputs}, seconds=seconds, layers=layers,
+                  tables=[Table("entries", f"Entries touched by: {change}", IMPACT_COLUMNS,
+                                rows)],
+                  notes=list(notes), stats=stats)
+
+
+def check_report(findings: Sequence[Finding], *, inputs: Mapping[str, Any],
+                 seconds: float = 0.0, notes: Sequence[str] = ()) -> Report:
+    """The report of :meth:`geonames.heritage_register.HeritageRegister.check`: the findings,
+    and a table of continuous use per entry."""
+    rows = []
+    for f in findings:
+        if f.code == "heritage.continuity":
+            d = f.details
+            rows.append([f.subject, d.get("name", ""), d.get("place", ""),
+                         "yes" if d.get("in_use") else "no", d.get("continuous_since", ""),
+                         None if f.value is None else round(f.value, 2),
+                         None if d.get("years_total") is None else round(d["years_total"], 2),
+                         "; ".join(" – ".join(i) for i in d.get("interruptions", [])),
+                         ", ".join(d.get("restored", []))])
+    columns = ["entry", "name", "place", "in_use", "continuous_since", "years_continuous",
+               "years_total", "interruptions", "restored"]
+    return Report("heritage-check", list(findings), inputs=dict(inputs), seconds=seconds,
+                  tables=[Table("continuity", "Continuous use of the protected names",
+                                columns, rows)], notes=list(notes))
 
 
 def _table(rows: Sequence[Mapping[str, object]]) -> str:
