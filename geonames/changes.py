@@ -39,6 +39,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geonames.coverage import repair
 from geonames.findings import Finding, Severity
 from geonames.stretches import (
     NetworkDistance,
@@ -155,40 +156,6 @@ class BorderOffsets:
         values, weights = self.offsets()
         inside = values <= self.tolerance
         return float(weights[inside].sum()), float(weights[~inside].sum())
-
-
-def repair_polygons(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> np.ndarray:
-    """Valid polygonal geometries: ``make_valid`` keeping only areas, per geometry.
-
-    The "structure" method first (it keeps the area a ring encloses); a geometry it cannot
-    repair falls back to the "linework" method, and then to a zero buffer.
-    """
-    geometries = np.asarray(geometries, dtype=object)
-    out = np.empty(len(geometries), dtype=object)
-    for i, geom in enumerate(geometries):
-        if geom is None or geom.is_empty:
-            out[i] = geom
-            continue
-        if geom.is_valid:
-            out[i] = geom
-            continue
-        try:
-            fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-        except shapely.errors.GEOSException:
-            try:
-                fixed = shapely.make_valid(geom)
-            except shapely.errors.GEOSException:
-                fixed = shapely.buffer(geom, 0)
-        out[i] = _polygonal(fixed)
-    return out
-
-
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    parts = shapely.get_parts(geom)
-    parts = parts[shapely.get_dimensions(parts) == 2]
-    if len(parts) == 1:
-        return parts[0]
-    return shapely.multipolygons(shapely.get_parts(parts))
 
 
 def overlap_matrix(old: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -542,12 +509,13 @@ def compare_divisions(
 ) -> ChangeResult:
     """Division events and moved borders between two rounds of divisions.
 
-    Geometries must be in one metric CRS; they are repaired (:func:`repair_polygons`) first.
+    Geometries must be in one metric CRS; they are repaired first
+    (:func:`geonames.coverage.repair`, polygonal parts only).
     ``tolerance`` (metres) separates border moves from re-digitisation, see
     :func:`border_offsets`.
     """
-    old_geometries = repair_polygons(old_geometries)
-    new_geometries = repair_polygons(new_geometries)
+    old_geometries = repair(old_geometries).geometries
+    new_geometries = repair(new_geometries).geometries
     events = division_events(old_ids, old_names, old_geometries, new_ids, new_names,
                              new_geometries, min_share=min_share)
     old_lines = border_network(event_outlines(events, "old", old_geometries))

@@ -37,7 +37,7 @@ from geonames.markers_io import (
     read_tripoints,
 )
 from geonames.models.division import DivisionTable
-from geonames.models.marker import DEFAULT_PATTERN, MarkerNumber, NumberPattern
+from geonames.models.marker import DEFAULT_PATTERN, NumberPattern
 from geonames.report import MapLayer, Report, Section, Table
 from geonames.report.writers import ordered
 
@@ -334,38 +334,48 @@ def run_markers_check(
     findings += check.findings
     codes_of: dict[str, list[str]] = {}
     for k, codes in enumerate(check.marker_findings):
-        codes_of.setdefault(str(table.numbers[k]), []).extend(codes)
+        if codes:
+            codes_of.setdefault(str(table.numbers[k]), []).extend(codes)
     for p in register.problems:
         codes_of.setdefault(p.number, []).append("marker.bad_record")
-    to_lonlat = transformer(table.crs, WGS84)
     line_codes = [str(c) for c in lines.codes]
+    known = set(line_codes)
+    geoms = np.asarray(table.geometries, dtype=object)
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    xy = np.full((len(table), 2), np.nan)
+    if present.any():
+        xy[present] = shapely.get_coordinates(geoms[present])
+    lon, lat = transformer(table.crs, WGS84).transform(xy[:, 0], xy[:, 1])
+    x_col = _rounded(xy[:, 0], 3)
+    y_col = _rounded(xy[:, 1], 3)
+    lon_col = _rounded(np.asarray(lon), 8)
+    lat_col = _rounded(np.asarray(lat), 8)
+    offset_col = _rounded(check.offset, 3)
+    shift_col = _rounded(check.shift, 3)
+    position = np.where(check.line >= 0, check.line, check.nearest)
     line_at = {}
     rows: list[list[Any]] = []
     rows_by_line: dict[str, list[list[Any]]] = {}
     points_by_line: dict[str, list[tuple[BaseGeometry, str]]] = {}
-    for k in range(len(table)):
-        number = str(table.numbers[k])
-        pos = check.line[k] if check.line[k] >= 0 else check.nearest[k]
-        code = line_codes[pos] if pos >= 0 else ""
+    for k, number in enumerate(str(n) for n in table.numbers):
+        code = line_codes[position[k]] if position[k] >= 0 else ""
         line_at[number] = code
-        geom = table.geometries[k]
-        x = y = lon = lat = None
-        if geom is not None and not geom.is_empty:
-            x, y = round(geom.x, 3), round(geom.y, 3)
-            lon, lat = (round(v, 8) for v in to_lonlat.transform(geom.x, geom.y))
-            points_by_line.setdefault(code, []).append((geom, _short(number, check.parsed[k])))
         parsed = check.parsed[k]
-        row = [number, parsed.type if parsed else str(table.types[k]), code, x, y, lon, lat,
-               str(table.statuses[k]), _round(check.offset[k], 3), _round(check.shift[k], 3),
-               " ".join(sorted(set(codes_of.get(number, [])))) or ("marker.bad_record"
-                                                                    if number in bad_rows else "")]
+        if present[k]:
+            label = f"{parsed.seq:03d}{parsed.type}" if parsed is not None else number
+            points_by_line.setdefault(code, []).append((geoms[k], label))
+        codes = codes_of.get(number)
+        row = [number, parsed.type if parsed else str(table.types[k]), code, x_col[k],
+               y_col[k], lon_col[k], lat_col[k], str(table.statuses[k]), offset_col[k],
+               shift_col[k], " ".join(sorted(set(codes))) if codes else (
+                   "marker.bad_record" if number in bad_rows else "")]
         rows.append(row)
         rows_by_line.setdefault(code, []).append(row)
     if previous is not None:
         for j in check.missing_previous:
             number = str(previous.table.numbers[j])
             parsed = pattern.parse(number)
-            code = parsed.line if parsed and parsed.line in line_codes else _nearest_code(
+            code = parsed.line if parsed and parsed.line in known else _nearest_code(
                 previous.table.geometries[j], lines)
             line_at[number] = code
     line_of_finding = {}
@@ -395,18 +405,18 @@ def bad_record_finding(problem: RowProblem, source: str, previous: bool = False)
                  "previous": previous})
 
 
-def _short(number: str, parsed: MarkerNumber | None) -> str:
-    return f"{parsed.seq:03d}{parsed.type}" if parsed is not None else number
-
-
 def _nearest_code(geom: BaseGeometry | None, lines: LineLayer) -> str:
     if geom is None or geom.is_empty:
         return ""
     return str(lines.codes[int(np.argmin(shapely.distance(lines.geometries, geom)))])
 
 
-def _round(value: float, digits: int) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), digits)
+def _rounded(values: np.ndarray, digits: int) -> list[float | None]:
+    """Values rounded, None where not finite (for table cells)."""
+    values = np.asarray(values, dtype=float)
+    out = np.round(values, digits).astype(object)
+    out[~np.isfinite(values)] = None
+    return out.tolist()
 
 
 def read_marker_inputs(

@@ -40,7 +40,6 @@ Subjects are marker numbers (comma-separated when a finding concerns several mar
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -53,12 +52,18 @@ from geonames.crs import WGS84, transformer
 from geonames.findings import Finding, Severity, subject_of
 from geonames.models.marker import (
     DEFAULT_PATTERN,
+    TYPE_FAMILY,
     MarkerNumber,
     MarkerStatus,
     MarkerTable,
     NumberPattern,
-    family_members,
 )
+
+#: Integer codes for the kinds, bits for the type codes, and the bits a complete set needs.
+_FAMILY_CODE = {t: ("single", "pair", "triple").index(f) for t, f in TYPE_FAMILY.items()}
+_TYPE_BIT = {t: 1 << i for i, t in enumerate("QABCDE")}
+_NEED = {1: _TYPE_BIT["A"] | _TYPE_BIT["B"],
+         2: _TYPE_BIT["C"] | _TYPE_BIT["D"] | _TYPE_BIT["E"]}
 
 #: Default limits, metres. ``max_offset``: one line width at 1:50,000 (0.5 mm); ``max_shift``:
 #: the re-survey precision of a marker; ``max_tripoint_distance``: how far the markers of a
@@ -220,7 +225,7 @@ def check_markers(
     lines = np.asarray(line_geometries, dtype=object)
     code_index = {str(c): k for k, c in enumerate(line_codes)}
     numbers = [str(x).strip() for x in markers.numbers]
-    parsed = [pattern.parse(x) for x in numbers]
+    parsed = pattern.parse_many(numbers)
     geoms = np.asarray(markers.geometries, dtype=object)
     has_geom = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     out: list[Finding] = []
@@ -240,49 +245,59 @@ def check_markers(
             codes_of[k].append(code)
 
     # Numbers: pattern, known line, agreement with the register's line column.
-    line = np.full(n, -1, dtype=np.int64)
-    for k, (text, p) in enumerate(zip(numbers, parsed, strict=True)):
+    line = np.array([-1 if p is None else code_index.get(p.line, -2) for p in parsed],
+                    dtype=np.int64)
+    columns = [str(c or "").strip() for c in markers.line_codes]
+    for k in np.flatnonzero(line < 0):
+        text = numbers[k]
         if not text:
             continue  # reported by the reader as a bad record
+        p = parsed[k]
         if p is None:
             report("marker.bad_number", Severity.ERROR, [k],
                    f"marker number {text!r} does not follow the pattern {pattern.regex}",
                    reason="pattern")
-            continue
-        if p.line not in code_index:
+        else:
             report("marker.bad_number", Severity.ERROR, [k],
                    f"marker {text} names line {p.line!r}, which is not among the lines",
                    reason="unknown_line", named_line=p.line)
             parsed[k] = None
-            continue
-        column = str(markers.line_codes[k] or "").strip()
-        if column and column != p.line:
-            report("marker.bad_number", Severity.ERROR, [k],
-                   f"marker {text} names line {p.line} but the register puts it on line "
-                   f"{column}", reason="line_column", line=p.line, line_column=column)
-        line[k] = code_index[p.line]
+    line[line < 0] = -1
+    for k in np.flatnonzero(line >= 0):
+        column = columns[k]
+        if column and column != parsed[k].line:
+            report("marker.bad_number", Severity.ERROR, [int(k)],
+                   f"marker {numbers[k]} names line {parsed[k].line} but the register puts "
+                   f"it on line {column}", reason="line_column", line=parsed[k].line,
+                   line_column=column)
+    valid = np.flatnonzero(line >= 0)
+    seq = np.full(n, -1, dtype=np.int64)
+    family = np.full(n, -1, dtype=np.int64)
+    bits = np.zeros(n, dtype=np.int64)
+    seq[valid] = [parsed[k].seq for k in valid]
+    type_of = [parsed[k].type for k in valid]
+    family[valid] = [_FAMILY_CODE[t] for t in type_of]
+    bits[valid] = [_TYPE_BIT[t] for t in type_of]
 
     # Duplicates: the same number twice, or one sequence number used by different kinds.
-    by_number: dict[str, list[int]] = defaultdict(list)
-    by_seq: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for k, p in enumerate(parsed):
-        if p is not None:
-            by_number[numbers[k]].append(k)
-            by_seq[(p.line, p.seq)].append(k)
     duplicated = np.zeros(n, dtype=bool)
-    for number, members in by_number.items():
-        if len(members) > 1:
+    text = np.array(numbers, dtype=str)
+    for members in _groups(text[valid], valid, more_than_one=True):
+        number = numbers[members[0]]
+        report("marker.duplicate_number", Severity.ERROR, members,
+               f"marker number {number} is used {len(members)} times (rows "
+               f"{', '.join(str(markers.rows[k]) for k in members)})",
+               value=float(len(members)))
+        duplicated[members] = True
+    seq_key = line[valid] * (int(seq.max()) + 1 if len(valid) else 1) + seq[valid]
+    by_seq = _groups(seq_key, valid)
+    for members in by_seq:
+        if len(members) > 1 and family[members].min() != family[members].max():
+            code, number = parsed[members[0]].line, parsed[members[0]].seq
             report("marker.duplicate_number", Severity.ERROR, members,
-                   f"marker number {number} is used {len(members)} times (rows "
-                   f"{', '.join(str(markers.rows[k]) for k in members)})",
-                   value=float(len(members)))
-            duplicated[members] = True
-    for (code, seq), members in by_seq.items():
-        families = {parsed[k].family for k in members}
-        if len(families) > 1:
-            report("marker.duplicate_number", Severity.ERROR, members,
-                   f"sequence {seq:03d} on line {code} is used by markers of different kinds "
-                   f"({', '.join(sorted(numbers[k] for k in members))})", reason="kinds")
+                   f"sequence {number:03d} on line {code} is used by markers of different "
+                   f"kinds ({', '.join(sorted(numbers[k] for k in members))})",
+                   reason="kinds")
             duplicated[members] = True
 
     # Distances: to the named line and to the nearest line.
@@ -320,14 +335,13 @@ def check_markers(
                    line=str(line_codes[line[k] if line[k] >= 0 else nearest[k]]))
 
     # Status.
-    statuses = [str(s) for s in markers.statuses]
-    for k, status in enumerate(statuses):
-        if status == MarkerStatus.MISSING:
-            report("marker.missing", Severity.ERROR, [k],
-                   f"marker {numbers[k]} is recorded as missing on site", reason="status")
-        elif status == MarkerStatus.DAMAGED:
-            report("marker.damaged", Severity.WARNING, [k],
-                   f"marker {numbers[k]} is recorded as damaged")
+    statuses = np.array([str(s) for s in markers.statuses], dtype=str)
+    for k in np.flatnonzero(statuses == MarkerStatus.MISSING.value):
+        report("marker.missing", Severity.ERROR, [k],
+               f"marker {numbers[k]} is recorded as missing on site", reason="status")
+    for k in np.flatnonzero(statuses == MarkerStatus.DAMAGED.value):
+        report("marker.damaged", Severity.WARNING, [k],
+               f"marker {numbers[k]} is recorded as damaged")
 
     # The previous round.
     shift = np.full(n, np.nan)
@@ -357,9 +371,9 @@ def check_markers(
                    geometry=shapely.LineString([prev_geoms[j], geoms[k]]))
         renumbered = _renumbered(numbers, prev_numbers, prev_index, geoms, prev_geoms,
                                  limits.max_shift)
+        taken = set(renumbered.values())
         for j, text in enumerate(prev_numbers):
-            if text and text not in current and prev_index.get(text) == j \
-                    and j not in renumbered.values():
+            if text and text not in current and prev_index.get(text) == j and j not in taken:
                 missing_previous.append(j)
                 geometry = prev_geoms[j] if not shapely.is_missing(prev_geoms[j]) else None
                 out.append(Finding("marker.missing", Severity.ERROR, text,
@@ -372,49 +386,55 @@ def check_markers(
                        f"marker {text} is new since the previous round")
 
     # Pairs and triples complete.
-    for (code, seq), members in by_seq.items():
-        family = parsed[members[0]].family
-        if family in ("pair", "triple") and not any(duplicated[members]):
-            have = {parsed[k].type for k in members}
-            lacking = sorted(family_members(family) - have)
-            if lacking:
-                names = [pattern.format(code, seq, t) for t in lacking]
-                report("marker.unpaired", Severity.ERROR, members,
-                       f"{family} marker {', '.join(numbers[k] for k in members)} lacks "
-                       f"{', '.join(names)}", lacking=names)
+    for members in by_seq:
+        kind = family[members[0]]
+        if kind == _FAMILY_CODE["Q"] or duplicated[members].any():
+            continue
+        need = _NEED[kind]
+        have = int(np.bitwise_or.reduce(bits[members]))
+        if have & need != need:
+            p = parsed[members[0]]
+            lacking = [t for t, bit in _TYPE_BIT.items() if need & bit and not have & bit]
+            names = [pattern.format(p.line, p.seq, t) for t in lacking]
+            report("marker.unpaired", Severity.ERROR, members,
+                   f"{TYPE_FAMILY[p.type]} marker {', '.join(numbers[k] for k in members)} "
+                   f"lacks {', '.join(names)}", lacking=names)
 
     # Order along each line.
     along = np.full(n, np.nan)
-    usable = np.array([line[k] >= 0 and has_geom[k] and not wrong[k] and not duplicated[k]
-                       for k in range(n)], dtype=bool)
+    usable = (line >= 0) & has_geom & ~wrong & ~duplicated
     if usable.any():
         idx = np.flatnonzero(usable)
-        reverse = line_directions(lines, markers.crs)
+        reverse, east_west = _orientation(lines, markers.crs)
         measure = shapely.line_locate_point(lines[line[idx]], geoms[idx])
         length = shapely.length(lines[line[idx]])
         along[idx] = np.where(reverse[line[idx]], length - measure, measure)
-        per_line: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for k in idx:
-            per_line[int(line[k])][parsed[k].seq].append(int(k))
-        for code_pos, groups in per_line.items():
-            seqs = sorted(groups)
-            positions = [float(np.mean(along[groups[s]])) for s in seqs]
-            for s in _out_of_order(seqs, positions):
-                members = groups[s]
+        # One place per (line, sequence number): the mean of its markers (pairs, triples).
+        width = int(seq.max()) + 1
+        keys, inverse = np.unique(line[idx] * width + seq[idx], return_inverse=True)
+        inverse = inverse.ravel()
+        group_line, group_seq = keys // width, keys % width
+        place = np.bincount(inverse, weights=along[idx]) / np.bincount(inverse)
+        same_line = group_line[1:] == group_line[:-1]
+        disordered = np.unique(group_line[1:][same_line & (np.diff(place) <= 0)])
+        for code_pos in disordered:
+            rows = np.flatnonzero(group_line == code_pos)
+            seqs = group_seq[rows].tolist()
+            for s_bad in _out_of_order(seqs, place[rows].tolist()):
+                g = rows[seqs.index(s_bad)]
+                members = idx[inverse == g].tolist()
                 report("marker.out_of_order", Severity.ERROR, members,
                        f"marker {', '.join(numbers[k] for k in members)} is out of sequence "
                        f"along line {line_codes[code_pos]} (numbered "
-                       f"{_numbering(lines[code_pos], markers.crs)})",
-                       value=float(np.mean(along[members])), unit="m",
-                       line=str(line_codes[code_pos]))
+                       f"{'west to east' if east_west[code_pos] else 'north to south'})",
+                       value=float(place[g]), unit="m", line=str(line_codes[code_pos]))
 
     # Triples at tripoints.
-    triples = [k for k, p in enumerate(parsed) if p is not None and p.family == "triple"
-               and has_geom[k]]
-    if triples:
+    triples = np.flatnonzero((family == _FAMILY_CODE["C"]) & has_geom)
+    if len(triples):
         points = tripoints_from_lines(lines) if tripoints is None else \
             np.asarray(tripoints, dtype=object)
-        ks = np.array(triples)
+        ks = triples
         if len(points):
             tree = shapely.STRtree(points)
             (src, _), dist = tree.query_nearest(geoms[ks], return_distance=True,
@@ -436,6 +456,22 @@ def check_markers(
                        missing_previous)
 
 
+def _groups(keys: np.ndarray, positions: np.ndarray,
+            more_than_one: bool = False) -> list[np.ndarray]:
+    """``positions`` grouped by equal ``keys`` (each group in input order)."""
+    if not len(keys):
+        return []
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    if more_than_one:
+        big = ends - starts > 1
+        starts, ends = starts[big], ends[big]
+    ordered = positions[order]
+    return [ordered[a:b] for a, b in zip(starts, ends, strict=True)]
+
+
 def _renumbered(numbers: list[str], prev_numbers: list[str], prev_index: dict[str, int],
                 geoms: np.ndarray, prev_geoms: np.ndarray, max_shift: float) -> dict[int, int]:
     """Markers whose number is not in the previous round but which stand (within
@@ -452,16 +488,13 @@ def _renumbered(numbers: list[str], prev_numbers: list[str], prev_index: dict[st
     (src, dst), _ = tree.query_nearest(geoms[unmatched_now], max_distance=max_shift,
                                        return_distance=True, all_matches=False)
     out: dict[int, int] = {}
+    taken: set[int] = set()
     for s, d in zip(src, dst, strict=True):
         j = unmatched_before[int(d)]
-        if j not in out.values():
+        if j not in taken:
             out[unmatched_now[int(s)]] = j
+            taken.add(j)
     return out
-
-
-def _numbering(line: BaseGeometry, crs: CRS | None) -> str:
-    east_west = _orientation(np.array([line], dtype=object), crs)[1][0]
-    return "west to east" if east_west else "north to south"
 
 
 def _out_of_order(seqs: list[int], positions: list[float]) -> list[int]:

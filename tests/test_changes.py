@@ -16,10 +16,10 @@ from geonames.changes import (
     compare_divisions,
     compare_lines,
     division_events,
-    repair_polygons,
     resolution,
 )
 from geonames.cli import cli
+from geonames.coverage import repair
 from geonames.crs import choose_metric_crs, reproject
 from geonames.io import read_divisions, write_features
 from tests.conftest import CHONGQING_2010, CHONGQING_2020
@@ -40,8 +40,8 @@ def chongqing_metric():
     new = read_divisions(CHONGQING_2020)
     old = read_divisions(CHONGQING_2010)
     metric = choose_metric_crs(new.crs, tuple(shapely.total_bounds(new.geometries)))
-    return (old, repair_polygons(reproject(old.geometries, old.crs, metric.crs)),
-            new, repair_polygons(reproject(new.geometries, new.crs, metric.crs)), metric)
+    return (old, repair(reproject(old.geometries, old.crs, metric.crs)).geometries,
+            new, repair(reproject(new.geometries, new.crs, metric.crs)).geometries, metric)
 
 
 @pytest.fixture(scope="module")

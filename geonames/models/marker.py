@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 from pyproj import CRS
@@ -69,19 +70,18 @@ PAIR_TYPES = frozenset("AB")
 TRIPLE_TYPES = frozenset("CDE")
 
 
+#: The kind of marker each type code belongs to.
+TYPE_FAMILY = {**{t: "single" for t in "Q"}, **{t: "pair" for t in "AB"},
+               **{t: "triple" for t in "CDE"}}
+
+
 def family_of(type_code: str) -> str:
     """``"single"``, ``"pair"``, ``"triple"`` or ``""`` for a type code.
 
     >>> family_of("B"), family_of("E"), family_of("Q"), family_of("X")
     ('pair', 'triple', 'single', '')
     """
-    if type_code in SINGLE_TYPES:
-        return "single"
-    if type_code in PAIR_TYPES:
-        return "pair"
-    if type_code in TRIPLE_TYPES:
-        return "triple"
-    return ""
+    return TYPE_FAMILY.get(type_code, "")
 
 
 def family_members(family: str) -> frozenset[str]:
@@ -90,8 +90,7 @@ def family_members(family: str) -> frozenset[str]:
         family, frozenset())
 
 
-@dataclass(frozen=True, slots=True)
-class MarkerNumber:
+class MarkerNumber(NamedTuple):
     """A parsed marker number: the line it belongs to, its sequence number and type code."""
 
     line: str
@@ -147,14 +146,36 @@ class NumberPattern:
         match = self._compiled.fullmatch((text or "").strip())
         if match is None:
             return None
-        type_code = match.group("type").upper()
-        if not family_of(type_code):
+        line, seq, type_code = match.group("line", "seq", "type")
+        type_code = type_code.upper()
+        if type_code not in TYPE_FAMILY:
             return None
         try:
-            seq = int(match.group("seq"))
+            return MarkerNumber(line, int(seq), type_code)
         except ValueError:
             return None
-        return MarkerNumber(match.group("line"), seq, type_code)
+
+    def parse_many(self, texts: list[str]) -> list[MarkerNumber | None]:
+        """:meth:`parse` for many numbers (stripped already)."""
+        fullmatch = self._compiled.fullmatch
+        out: list[MarkerNumber | None] = []
+        append = out.append
+        for text in texts:
+            match = fullmatch(text)
+            if match is None:
+                append(None)
+                continue
+            line, seq, type_code = match.group("line", "seq", "type")
+            if type_code not in TYPE_FAMILY:
+                type_code = type_code.upper()
+                if type_code not in TYPE_FAMILY:
+                    append(None)
+                    continue
+            try:
+                append(MarkerNumber(line, int(seq), type_code))
+            except ValueError:
+                append(None)
+        return out
 
     def format(self, line: str, seq: int, type_code: str) -> str:
         """Write a number."""
