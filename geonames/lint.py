@@ -50,7 +50,7 @@ import shapely
 from geonames.codes import parse_code
 from geonames.errors import CodeError, GeonamesError
 from geonames.findings import Finding, Severity, subject_of
-from geonames.romanize import GenericTerm, romanize, split_name
+from geonames.romanize import GenericTerm, gc_paused, romanize, split_name
 
 __all__ = [
     "CHECKS", "SCOPES", "NameRules", "default_rules", "general_standard_chars", "level_of",
@@ -306,20 +306,28 @@ MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 _PROBE = {9: "110101", 12: "110101001"}
 
 
-def _code(code: str) -> tuple[str, str, str] | str:
+def _code(code: str, parents: dict[str, tuple[str, str, str] | str]
+          ) -> tuple[str, str, str] | str:
     """:func:`_parse` with 9- and 12-digit codes split into a parent and a last part, so that
-    the cache holds parents and the 1,000 possible last parts, not every code."""
+    ``parents`` (a cache for one call) holds parents and :func:`_parse`'s cache the 1,000
+    possible last parts, not every code."""
     n = len(code)
     if n in _PROBE and code.isdigit() and code.isascii():
-        parent = _parse(code[:-3])
+        head = code[:-3]
+        parent = parents.get(head)
+        if parent is None:
+            parent = parents[head] = _code(head, parents)
         last = _parse(_PROBE[n] + code[-3:])
         if isinstance(parent, str) or isinstance(last, str):
             return _parse(code)
         return code, last[1], last[2]
-    return _parse(code)
+    found = parents.get(code)
+    if found is None:
+        found = parents[code] = _parse(code)
+    return found
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _parse(code: str) -> tuple[str, str, str] | str:
     """(canonical code, level, kind) or the reason the code is invalid.
 
@@ -396,7 +404,13 @@ def lint_names(
         Subjects are the ids of the places involved; ``details`` carry the rule, the names,
         the scope and area, and for homophones the pinyin key.
     """
-    rules = rules or default_rules()
+    with gc_paused():
+        return _lint(names, codes, levels, romanized, categories, ids, geometries,
+                     rules or default_rules(), checks, own_codes)
+
+
+def _lint(names, codes, levels, romanized, categories, ids, geometries, rules: NameRules,
+          checks, own_codes) -> list[Finding]:
     wanted = set(CHECKS if checks is None else checks)
     unknown = wanted - set(CHECKS)
     if unknown:
@@ -437,6 +451,7 @@ def lint_names(
     groups: dict[tuple[str, str, str], dict[str, list[int]]] = defaultdict(dict)
     scopes: dict[str, str] = {}
     row_results: dict[tuple, list] = {}
+    parent_cache: dict[str, tuple[str, str, str] | str] = {}
 
     for i in range(n):
         name = name_list[i]
@@ -446,7 +461,7 @@ def lint_names(
             continue
         f = facts[name]
         code = code_list[i]
-        parsed = _code(code) if code else None
+        parsed = _code(code, parent_cache) if code else None
         if isinstance(parsed, str):
             if "name.bad_code" in wanted:
                 emit("name.bad_code", [i], f"{name}: {parsed}; left out of the duplicate and "

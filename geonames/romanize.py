@@ -37,15 +37,18 @@ names costs less than calling ``pypinyin.lazy_pinyin`` on each.
 from __future__ import annotations
 
 import csv
+import gc
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 __all__ = [
-    "GenericTerm", "NamePart", "Reading", "Romanization", "clear_caches", "generic_terms", "initials",
+    "GenericTerm", "NamePart", "Reading", "Romanization", "clear_caches", "gc_paused",
+    "generic_terms", "initials",
     "pinyin_key", "readings", "romanize", "romanize_many", "split_name",
 ]
 
@@ -305,7 +308,6 @@ def _table_regex(province: str = "") -> re.Pattern | None:
     return re.compile("|".join(re.escape(h) for h in sorted(multi, key=len, reverse=True)))
 
 
-@lru_cache(maxsize=1 << 17)
 def _read(text: str, province: str = "") -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """One ``(syllable, tone)`` per character of ``text`` and the table entries used.
 
@@ -700,9 +702,27 @@ def romanize_many(names: Iterable[str], tones: bool = False,
     """
     names = list(names)
     code_list = list(codes) if codes is not None else [None] * len(names)
-    return [romanize(n if isinstance(n, str) else "", tones,
-                     c if isinstance(c, str) and c else None)
-            for n, c in zip(names, code_list, strict=True)]
+    with gc_paused():
+        return [romanize(n if isinstance(n, str) else "", tones,
+                         c if isinstance(c, str) and c else None)
+                for n, c in zip(names, code_list, strict=True)]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a batch.
+
+    Romanizing or checking many names builds many small, long-lived (cached) objects, none in
+    reference cycles; with the collector on, each batch of allocations triggers collections
+    that walk all of them again. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def pinyin_key(name: str) -> str:
@@ -720,5 +740,5 @@ def clear_caches() -> None:
 
     For benchmarks that must start cold; normal use never needs it.
     """
-    for fn in (romanize, _level, _read, _part, split_name, _pypinyin_word):
+    for fn in (romanize, _level, _part, split_name, _pypinyin_word):
         fn.cache_clear()
