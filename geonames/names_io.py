@@ -65,6 +65,12 @@ class NameList:
         Raises InputFileError when a given column is missing, or a required one cannot be
         guessed.
         """
+        name = self.column_name(name, guesses, what, required)
+        return None if name is None else [row.get(name, "") for row in self.rows]
+
+    def column_name(self, name: str | None, guesses: tuple[str, ...] = (),
+                    what: str = "column", required: bool = True) -> str | None:
+        """The column :meth:`column` reads (see there)."""
         lowered = {c.lower(): c for c in self.columns}
         if name is None:
             name = next((lowered[g.lower()] for g in guesses if g.lower() in lowered), None)
@@ -80,7 +86,7 @@ class NameList:
             else:
                 raise InputFileError(f"{self.path}: no column {name!r} for the {what}; "
                                      f"columns are: {', '.join(self.columns)}")
-        return [row.get(name, "") for row in self.rows]
+        return name
 
 
 def read_names(path: str | os.PathLike, layer: str | None = None,
@@ -237,8 +243,9 @@ def names_report(
     scope_rows = [[level, scope] for level, scope in rules.scopes.items()]
     return Report(
         check="names", findings=findings, crs=crs, metric_crs=label,
-        inputs={"path": str(path), "layer": names.layer, "name_column": name_col or "(guessed)",
-                "code_column": code_col or ("(guessed)" if codes is not None else None),
+        inputs={"path": str(path), "layer": names.layer,
+                "name_column": names.column_name(name_col, NAME_COLUMNS, "name"),
+                "code_column": names.column_name(code_col, CODE_COLUMNS, "code", False),
                 "level_column": level_col, "romanization_column": pinyin_col,
                 "category_column": category_col, "rules": rules.source,
                 "encoding": names.encoding},
