@@ -9,7 +9,11 @@ Ranges (see ``docs/rules.md`` for sources):
 * county part (digits 5–6): ``00`` no county level, ``01–20`` district, ``21–70`` county
   (including autonomous counties and banners), ``71–80`` other unit (development zones and
   similar statistical units), ``81–99`` county-level city;
-* prefecture part ``90``: county-level units administered by the province directly;
+* except where the prefecture part says otherwise: in the municipalities (11, 12, 31, 50)
+  prefecture part ``01`` holds districts and ``02`` counties whatever the county part
+  (500151 铜梁区); under a region, autonomous prefecture or league (prefecture part
+  ``21–50``) and under ``90`` (units administered by the province directly), ``01–20`` are
+  county-level cities (652301 昌吉市, 429004 仙桃市);
 * township part (digits 7–9): ``001–099`` sub-district, ``100–199`` town, ``200–399``
   township, ``400–599`` other unit; ``000`` stands for a county listed without townships
   (金门县 350527000 in the statistical codes);
@@ -21,6 +25,8 @@ Ranges (see ``docs/rules.md`` for sources):
 ('township', 'sub-district', '500110')
 >>> parse_code("500154").kind
 'district'
+>>> parse_code("652301").kind
+'county-level city'
 """
 
 from __future__ import annotations
@@ -127,8 +133,7 @@ def parse_code(code: str | int) -> DivisionCode:
         kind = "province-administered units" if pref == 90 else "prefecture"
         parents.append(short[:2])
     if len(short) >= 6:
-        kind = _kind(text, int(short[4:6]), _COUNTY_KINDS, "county part",
-                     zero_kind="no county level")
+        kind = _county_kind(text, short[:2], int(short[2:4]), int(short[4:6]))
         parents.append(short[:4])
     if len(short) >= 9:
         kind = _kind(text, int(short[6:9]), _TOWNSHIP_KINDS, "township part",
@@ -147,6 +152,19 @@ def validate_code(code: str | int) -> str | None:
     except CodeError as err:
         return str(err)
     return None
+
+
+#: Municipalities (直辖市), whose prefecture part says district (01) or county (02).
+MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+
+
+def _county_kind(text: str, province: str, prefecture: int, county: int) -> str:
+    kind = _kind(text, county, _COUNTY_KINDS, "county part", zero_kind="no county level")
+    if province in MUNICIPALITIES and prefecture in (1, 2) and county:
+        return "district" if prefecture == 1 else "county"
+    if kind == "district" and (21 <= prefecture <= 50 or prefecture == 90):
+        return "county-level city"
+    return kind
 
 
 def _kind(text: str, number: int, ranges: tuple, part: str, zero_kind: str | None = None) -> str:

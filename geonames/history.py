@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from geonames.codes import canonical
+from geonames.codes import MUNICIPALITIES, canonical
 from geonames.findings import Finding, Severity
 from geonames.models.division import Division
 from geonames.models.history import (
@@ -63,9 +63,6 @@ LIST_LAG_DAYS = 366
 PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "市", "省直辖县级行政区划", "省直辖行政单位",
                                "省直辖县级行政单位", "自治区直辖县级行政区划",
                                "自治区直辖县级行政单位"})
-
-#: Provinces whose county-level units sit directly under the province (municipalities).
-MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 
 #: Ethnic-group words stripped from autonomous-area names to get the proper name
 #: (石柱土家族自治县 → 石柱). 各族 as in 龙胜各族自治县; 僮族 is the pre-1965 spelling of 壮族.

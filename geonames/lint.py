@@ -297,11 +297,6 @@ def level_of(term: GenericTerm | None, code_level: str | None, given: str | None
 # --------------------------------------------------------------------------- the checks
 
 
-#: Municipalities (直辖市): prefecture part 01 holds the districts (whatever the county part,
-#: e.g. 500151 铜梁区), 02 the counties (5002xx).
-MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
-
-
 #: A valid parent to probe the range of a township or village part with (see :func:`_code`).
 _PROBE = {9: "110101", 12: "110101001"}
 
@@ -329,19 +324,12 @@ def _code(code: str, parents: dict[str, tuple[str, str, str] | str]
 
 @lru_cache(maxsize=1 << 12)
 def _parse(code: str) -> tuple[str, str, str] | str:
-    """(canonical code, level, kind) or the reason the code is invalid.
-
-    The kind is that of :func:`geonames.codes.parse_code`, except for the county-level codes of
-    municipalities, where the prefecture part says it: 01 district, 02 county.
-    """
+    """(canonical code, level, kind) or the reason the code is invalid."""
     try:
         c = parse_code(code)
     except CodeError as err:
         return str(err)
-    kind = c.kind
-    if len(c.code) == 6 and c.code[:2] in MUNICIPALITIES and c.code[2:4] in ("01", "02"):
-        kind = "district" if c.code[2:4] == "01" else "county"
-    return c.code, str(c.level), kind
+    return c.code, str(c.level), c.kind
 
 
 def _column(values: Sequence[Any] | None, n: int, what: str) -> list[str]:

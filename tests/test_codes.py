@@ -63,6 +63,11 @@ def test_every_county_code_parses():
         ("4690", Level.PREFECTURE, "province-administered units"),
         ("500110", Level.COUNTY, "district"),
         ("500229", Level.COUNTY, "county"),
+        ("500151", Level.COUNTY, "district"),  # 铜梁区: a municipality's 01 prefecture part
+        ("110228", Level.COUNTY, "county"),  # 密云县 (before 2015): 02 in a municipality
+        ("652301", Level.COUNTY, "county-level city"),  # 昌吉市 under an autonomous prefecture
+        ("429004", Level.COUNTY, "county-level city"),  # 仙桃市, administered by the province
+        ("445102", Level.COUNTY, "district"),  # 湘桥区: 潮州市 is a city numbered 51
         ("500242", Level.COUNTY, "county"),
         ("130171", Level.COUNTY, "other"),
         ("510181", Level.COUNTY, "county-level city"),
