@@ -1,0 +1,610 @@
+"""The register: writes as events, state folded from them, search, and integrity.
+
+:class:`Registry` is the one interface; it runs the same on a GeoPackage file and on PostGIS
+(:mod:`geonames.registry.gpkg`, :mod:`geonames.registry.postgis`). See the package docstring
+for an example.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+from pyproj import CRS
+
+from geonames.crs import parse_crs
+from geonames.errors import GeonamesError, InputFileError
+from geonames.findings import Finding
+from geonames.models.placename import Approval, NameStatus, PlaceName
+from geonames.registry import policy as _policy
+from geonames.registry.keys import (
+    is_han_query,
+    normalize_chars,
+    normalize_pinyin,
+    split_proper,
+)
+from geonames.registry.model import (
+    Event,
+    EventKind,
+    HistoryError,
+    created_state,
+    encode_changes,
+    evolve,
+    fold,
+    geometry_to_text,
+    place_to_record,
+)
+from geonames.registry.policy import Write
+from geonames.registry.schema import _EXTENSIONS
+from geonames.registry.store import MATCH_NAMES, Hit, Near, Store
+from geonames.romanize import romanize
+
+#: Give a place this id to have the register assign one (``P0000001`` …).
+AUTO_ID = "*"
+
+#: Default register CRS: CGCS2000 longitude/latitude.
+DEFAULT_CRS = "EPSG:4490"
+
+
+class RegistryError(GeonamesError):
+    """A write or read the register cannot do (unknown id, id already used, a change that
+    does not fit the place's history …)."""
+
+
+class PlaceNotFound(RegistryError, KeyError):
+    """No place with that id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record an import did not take, and why."""
+
+    row: str
+    reason: str
+    name: str = ""
+
+
+@dataclass
+class ImportResult:
+    """What an import did: ids written, batches committed, records rejected."""
+
+    ids: list[str] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def imported(self) -> int:
+        return len(self.ids)
+
+
+class ImportRejected(RegistryError):
+    """A strict import found bad records and imported nothing."""
+
+    def __init__(self, message: str, rejected: Sequence[Rejection]) -> None:
+        super().__init__(message)
+        self.rejected = list(rejected)
+
+
+class Registry:
+    """A place-name register with full history.
+
+    Open one with :meth:`open`; every write method appends events in one transaction (one
+    batch) and returns the new state.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.policies: list[_policy.WritePolicy] = []
+
+    # ------------------------------------------------------------------ open / close
+
+    @classmethod
+    def open(cls, target: str | os.PathLike = "registry.gpkg", *, create: bool = True,
+             crs: str | CRS = DEFAULT_CRS, id_prefix: str = "P") -> Registry:
+        """Open (and by default create) a register.
+
+        Parameters
+        ----------
+        target : str or path
+            A path ending in ``.gpkg`` (a GeoPackage file, created if absent) or a
+            ``postgresql://`` URL (PostGIS; ``?schema=NAME`` picks the schema).
+        create : bool
+            Create the register when it does not exist; when False a missing register is an
+            error.
+        crs : CRS, optional
+            CRS of a new register's geometries (default CGCS2000, EPSG:4490); an existing
+            register keeps its own.
+        id_prefix : str
+            Prefix of the ids the register assigns (``P0000001``).
+        """
+        target = str(target)
+        from geonames.registry.gpkg import GpkgStore, is_gpkg_target
+        from geonames.registry.postgis import PostgisStore, is_postgis_target
+
+        if is_postgis_target(target):
+            store: Store = PostgisStore(target)
+        elif is_gpkg_target(target):
+            if not create and not os.path.exists(target):
+                raise InputFileError(f"{target}: no such register (run geonames registry init)")
+            folder = os.path.dirname(os.path.abspath(target))
+            if not os.path.isdir(folder):
+                raise InputFileError(f"{target}: the folder {folder} does not exist")
+            store = GpkgStore(target)
+        else:
+            raise InputFileError(f"{target}: a register is a .gpkg file or a postgresql:// URL")
+        try:
+            if store.is_initialized():
+                store.load_settings()
+            elif create:
+                store.initialize(parse_crs(crs), id_prefix)
+            else:
+                raise InputFileError(f"{target}: not a geonames register "
+                                     "(run geonames registry init)")
+            reg = cls(store)
+            reg._load_modules()
+        except BaseException:
+            store.close()
+            raise
+        return reg
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def backend(self) -> str:
+        """``"gpkg"`` or ``"postgis"``."""
+        return self.store.backend
+
+    @property
+    def crs(self) -> CRS:
+        return self.store.crs
+
+    def _load_modules(self) -> None:
+        """Import the modules whose tables the register holds, create tables of modules
+        registered in this process, and remember them all in the register."""
+        known = json.loads(self.store.meta("modules") or "[]")
+        for module in known:
+            if module not in _EXTENSIONS:
+                try:
+                    importlib.import_module(module)
+                except ImportError as err:
+                    raise RegistryError(
+                        f"this register uses module {module} (its tables and write rules), "
+                        f"which cannot be imported: {err}") from None
+        self.store.ensure_extensions()
+        wanted = sorted(set(known) | set(_EXTENSIONS))
+        if wanted != sorted(known):
+            with self.store.transaction():
+                self.store.set_meta("modules", json.dumps(wanted))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """A write transaction for modules that keep their own tables in the register.
+
+        Yields the store: ``store.execute(sql, params)`` with ``?`` placeholders runs on either
+        backend. Everything in the block commits together or not at all.
+        """
+        with self.store.transaction() as store:
+            yield store
+
+    # ------------------------------------------------------------------ policies
+
+    def add_policy(self, policy: _policy.WritePolicy) -> None:
+        """Run ``policy`` in every write of this register object (see
+        :mod:`geonames.registry.policy`)."""
+        self.policies.append(policy)
+
+    def _judge(self, kind: str, before: dict[str, PlaceName], after: dict[str, PlaceName],
+               effective: date, approval: Approval | None, reason: str, force: bool,
+               override: Any) -> list[dict[str, Any]]:
+        active = [*_policy.policies(), *self.policies]
+        if not active:
+            return []
+        write = Write(kind, before, after, effective, approval, reason, force, override, self)
+        findings: list[Finding] = []
+        for p in active:
+            findings.extend(p(write) or ())
+        return _policy.judge(findings, force, override)
+
+    # ------------------------------------------------------------------ writes
+
+    def add(self, places: PlaceName | Iterable[PlaceName], *, effective: date,
+            approval: Approval | None = None, reason: str = "", force: bool = False,
+            override: Any = None, source: str = "") -> list[PlaceName]:
+        """Add new places in one batch; returns their states (with assigned ids).
+
+        A place whose id is :data:`AUTO_ID` gets the next id of the register. An id the
+        register has ever used is refused (ids are never reused). A missing romanization is
+        filled in after GB/T 16159 (:func:`geonames.romanize.romanize`), a missing generic term
+        from the generic-terms table.
+        """
+        places = [places] if isinstance(places, PlaceName) else list(places)
+        result = self._add_batch(places, effective, approval, reason, force, override,
+                                 source, strict=True, kind="add")
+        return result[1]
+
+    def import_places(self, places: Iterable[PlaceName], *, effective: date,
+                      approval: Approval | None = None, reason: str = "", source: str = "",
+                      batch_size: int | None = None, strict: bool = False,
+                      rejected: Sequence[Rejection] = (), force: bool = False,
+                      override: Any = None) -> ImportResult:
+        """Import many new places, ``batch_size`` per transaction (all in one by default).
+
+        Parameters
+        ----------
+        rejected : sequence of Rejection
+            Records the reader already rejected (bad coordinates, missing names …); reported
+            with the ones rejected here (ids already used, repeated within the import).
+        strict : bool
+            With any rejection, import nothing and raise :class:`ImportRejected`.
+
+        Every batch is one transaction: a process killed during an import leaves the batches
+        committed before it whole and nothing of the one it was writing.
+        """
+        start = time.perf_counter()
+        places = list(places)
+        result = ImportResult(rejected=list(rejected))
+        given = [p.id for p in places if p.id != AUTO_ID]
+        seen: set[str] = set()
+        repeated: set[str] = set()
+        for pid in given:
+            (repeated if pid in seen else seen).add(pid)
+        used = self.store.used_ids(seen)
+        keep: list[PlaceName] = []
+        for k, p in enumerate(places):
+            if p.id in used:
+                result.rejected.append(Rejection(str(k + 1), f"id {p.id} is already used in "
+                                                 "the register (ids are never reused)", p.name))
+            elif p.id in repeated:
+                result.rejected.append(Rejection(str(k + 1), f"id {p.id} is repeated in the "
+                                                 "import", p.name))
+            else:
+                keep.append(p)
+        if strict and result.rejected:
+            raise ImportRejected(
+                f"{len(result.rejected)} records rejected, nothing imported (strict): "
+                + "; ".join(f"row {r.row}: {r.reason}" for r in result.rejected[:5])
+                + (" …" if len(result.rejected) > 5 else ""), result.rejected)
+        size = batch_size or len(keep) or 1
+        for i in range(0, len(keep), size):
+            batch, states = self._add_batch(keep[i:i + size], effective, approval, reason,
+                                            force, override, source, strict=True, kind="add",
+                                            checked=True)
+            result.batches.append(batch)
+            result.ids.extend(p.id for p in states)
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def _add_batch(self, places: list[PlaceName], effective: date,
+                   approval: Approval | None, reason: str, force: bool, override: Any,
+                   source: str, strict: bool, kind: str,
+                   checked: bool = False) -> tuple[int, list[PlaceName]]:
+        with self.store.transaction():
+            auto = [k for k, p in enumerate(places) if p.id == AUTO_ID]
+            ids = [p.id for p in places]
+            for k, new_id in zip(auto, self.store.allocate_ids(len(auto))):
+                ids[k] = new_id
+            if not checked:
+                given = [p.id for p in places if p.id != AUTO_ID]
+                if len(set(given)) != len(given):
+                    raise RegistryError("the same id is given twice")
+                used = self.store.used_ids(given)
+                if used:
+                    raise RegistryError(f"id {sorted(used)[0]} is already used in the register "
+                                        "(ids are never reused)")
+            events = []
+            states: dict[str, PlaceName] = {}
+            wkts = geometry_to_text(np.asarray([p.geometry for p in places], dtype=object))
+            for p, pid, wkt in zip(places, ids, wkts):
+                p, fill = _filled(p)
+                record = place_to_record(p, wkt)
+                record.update(fill)
+                event = Event(pid, EventKind.ADD, effective, {"record": record}, approval,
+                              reason)
+                events.append(event)
+                states[pid] = created_state(p, event, id=pid, **fill)
+            overrides = self._judge(kind, {}, states, effective, approval, reason, force,
+                                    override)
+            if overrides:
+                events = [replace(e, overrides=tuple(overrides)) for e in events]
+            batch, _ = self.store.write_batch(kind, events, states, set(states), source=source)
+        return batch, list(states.values())
+
+    def update(self, place_id: str, *, effective: date, approval: Approval | None = None,
+               reason: str = "", force: bool = False, override: Any = None,
+               **changes: Any) -> PlaceName:
+        """Change fields of a place (not its name: use :meth:`rename`).
+
+        ``changes`` are :class:`~geonames.models.placename.PlaceName` fields, e.g.
+        ``geometry=Point(…)``, ``category="1140"``, ``variants=(…)``; ``status=`` moves the
+        place along its lifecycle (recorded as a step).
+        """
+        if "name" in changes or "id" in changes:
+            raise RegistryError("a change of name is a rename (Registry.rename); ids never "
+                                "change")
+        if changes.get("status") == NameStatus.RETIRED:
+            raise RegistryError("retiring a place is Registry.retire")
+        if not changes:
+            raise RegistryError("nothing to update")
+        try:
+            data = {"changes": encode_changes(changes)}
+        except HistoryError as err:
+            raise RegistryError(str(err)) from None
+        return self._change(place_id, EventKind.UPDATE, data, effective, approval, reason,
+                            force, override)
+
+    def rename(self, place_id: str, new_name: str, *, effective: date,
+               approval: Approval | None = None, reason: str = "",
+               romanization: str | None = None, generic: str | None = None,
+               force: bool = False, override: Any = None) -> PlaceName:
+        """Rename a place: same id, the old name kept as a former standard name (historical).
+
+        ``romanization`` and ``generic`` default to GB/T 16159 and the generic-terms table.
+        """
+        new_name = normalize_chars(new_name)
+        if not new_name:
+            raise RegistryError("the new name is empty")
+        data = {"name": new_name,
+                "romanization": romanization if romanization is not None
+                else romanize(new_name).text,
+                "generic": generic if generic is not None else split_proper(new_name)[1]}
+        return self._change(place_id, EventKind.RENAME, data, effective, approval, reason,
+                            force, override)
+
+    def retire(self, place_id: str, *, effective: date, approval: Approval | None = None,
+               reason: str = "", force: bool = False, override: Any = None) -> PlaceName:
+        """End a place: status retired, ``valid_to`` the effective date; its names stay
+        searchable as historical."""
+        return self._change(place_id, EventKind.RETIRE, {}, effective, approval, reason, force,
+                            override)
+
+    def _change(self, place_id: str, kind: EventKind, data: dict[str, Any], effective: date,
+                approval: Approval | None, reason: str, force: bool,
+                override: Any) -> PlaceName:
+        with self.store.transaction():
+            history = self._history_or_fail([place_id])[place_id]
+            event = Event(place_id, kind, effective, data, approval, reason)
+            before = self._fold(history)
+            after = self._fold([*history, event])
+            overrides = self._judge(str(kind), {place_id: before}, {place_id: after}, effective,
+                                    approval, reason, force, override)
+            if overrides:
+                event = replace(event, overrides=tuple(overrides))
+            self.store.write_batch(str(kind), [event], {place_id: after}, set())
+        return after
+
+    def merge(self, place_ids: Sequence[str], into: PlaceName | str, *, effective: date,
+              approval: Approval | None = None, reason: str = "", force: bool = False,
+              override: Any = None) -> PlaceName:
+        """Merge places into a new one: the old ones end (retired, ``superseded_by`` the new
+        id), the new one starts (``supersedes`` the old ids). One transaction.
+
+        ``into`` is the new place, or just its name (id assigned, the rest empty).
+        """
+        ids = list(dict.fromkeys(place_ids))
+        if len(ids) < 2:
+            raise RegistryError("a merge needs at least two places")
+        new = self._new_place(into)
+        return self._link(EventKind.MERGE, ids, [new], effective, approval, reason, force,
+                          override)[0]
+
+    def split(self, place_id: str, into: Sequence[PlaceName | str], *, effective: date,
+              approval: Approval | None = None, reason: str = "", force: bool = False,
+              override: Any = None) -> list[PlaceName]:
+        """Split a place into new ones: the old one ends (``superseded_by`` every new id), each
+        new one starts (``supersedes`` the old id). One transaction."""
+        if len(into) < 2:
+            raise RegistryError("a split needs at least two new places")
+        return self._link(EventKind.SPLIT, [place_id], [self._new_place(p) for p in into],
+                          effective, approval, reason, force, override)
+
+    def _new_place(self, place: PlaceName | str) -> PlaceName:
+        if isinstance(place, str):
+            name = normalize_chars(place)
+            if not name:
+                raise RegistryError("a new place needs a name")
+            return PlaceName(id=AUTO_ID, name=name)
+        return place
+
+    def _link(self, kind: EventKind, old_ids: list[str], new: list[PlaceName], effective: date,
+              approval: Approval | None, reason: str, force: bool,
+              override: Any) -> list[PlaceName]:
+        with self.store.transaction():
+            histories = self._history_or_fail(old_ids)
+            auto = [k for k, p in enumerate(new) if p.id == AUTO_ID]
+            for k, new_id in zip(auto, self.store.allocate_ids(len(auto))):
+                new[k] = replace(new[k], id=new_id)
+            new = [_fill(p) for p in new]
+            new_ids = [p.id for p in new]
+            if len(set(new_ids)) != len(new_ids):
+                raise RegistryError("the same id is given twice")
+            used = self.store.used_ids(new_ids)
+            if used:
+                raise RegistryError(f"id {sorted(used)[0]} is already used in the register "
+                                    "(ids are never reused)")
+            events: list[Event] = []
+            before: dict[str, PlaceName] = {}
+            after: dict[str, PlaceName] = {}
+            for pid in old_ids:
+                e = Event(pid, kind, effective, {"role": "ended", "into": new_ids}, approval,
+                          reason)
+                events.append(e)
+                before[pid] = self._fold(histories[pid])
+                after[pid] = self._fold([*histories[pid], e])
+            for p in new:
+                e = Event(p.id, kind, effective,
+                          {"role": "created", "from": old_ids, "record": place_to_record(p)},
+                          approval, reason)
+                events.append(e)
+                after[p.id] = created_state(p, e)
+            overrides = self._judge(str(kind), before, after, effective, approval, reason,
+                                    force, override)
+            if overrides:
+                events = [replace(e, overrides=tuple(overrides)) for e in events]
+            self.store.write_batch(str(kind), events, after, set(new_ids))
+        return [after[i] for i in new_ids]
+
+    def _history_or_fail(self, place_ids: Sequence[str]) -> dict[str, list[Event]]:
+        histories = self.store.events_of(list(place_ids))
+        missing = [i for i, evs in histories.items() if not evs]
+        if missing:
+            raise PlaceNotFound(f"no place with id {missing[0]} in the register")
+        return histories
+
+    @staticmethod
+    def _fold(events: Sequence[Event], as_of: date | None = None) -> PlaceName:
+        try:
+            place = fold(events, as_of)
+        except HistoryError as err:
+            raise RegistryError(str(err)) from None
+        except ValueError as err:  # a PlaceName invariant (generic not the end of the name …)
+            raise RegistryError(str(err)) from None
+        if place is None:
+            raise RegistryError("the change is dated before the place existed")
+        return place
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, place_id: str, as_of: date | None = None) -> PlaceName:
+        """A place's state now, or on ``as_of`` (folded from its history).
+
+        Raises :class:`PlaceNotFound` for an unknown id, and when ``as_of`` is before the
+        place existed.
+        """
+        history = self._history_or_fail([place_id])[place_id]
+        place = fold(history, as_of)
+        if place is None:
+            raise PlaceNotFound(f"place {place_id} did not exist on {as_of}")
+        return place
+
+    def places(self, as_of: date | None = None, current: bool = False) -> Iterator[PlaceName]:
+        """Every place (as it stood on ``as_of``), ordered by id; ``current`` leaves out
+        retired places."""
+        for place in self.store.iter_places(as_of):
+            if not current or place.status != NameStatus.RETIRED:
+                yield place
+
+    def as_of(self, day: date, current: bool = False) -> list[PlaceName]:
+        """The register as it stood on ``day``: every place that existed by then, in its state
+        of that day (retired ones too unless ``current``)."""
+        return list(self.places(day, current))
+
+    def history(self, place_id: str) -> list[Event]:
+        """Every event of a place, in recording order."""
+        return self._history_or_fail([place_id])[place_id]
+
+    def batches(self) -> list[dict[str, Any]]:
+        """Every batch (transaction) with its kind, source, time and counts."""
+        return self.store.batches()
+
+    def __len__(self) -> int:
+        return self.store.count("gn_places")
+
+    def count(self, current: bool = True) -> int:
+        """Number of places (current ones only by default)."""
+        return self.store.count("placenames") if current else len(self)
+
+    def search(self, query: str, by: str = "auto", limit: int = 10,
+               historical: bool = True) -> list[Hit]:
+        """Find places by name: characters, pinyin, or initials.
+
+        Parameters
+        ----------
+        query : str
+            ``"解放碑"``, ``"jiefangbei"``, ``"jie fang bei"``, ``"Jiěfàngbēi"``, ``"jfb"`` …
+        by : str
+            ``"chars"``, ``"pinyin"``, ``"initials"``, or ``"auto"``: characters when the
+            query holds Chinese characters, else pinyin and initials together.
+        historical : bool
+            Include historical names (former names, names of retired places).
+
+        Returns
+        -------
+        list of Hit
+            Best first: exact matches, then the query is the proper part of the name, then
+            names starting with it, then names containing it; at each level current standard
+            names before variants before historical names, larger places first, shorter names
+            first. One hit per place.
+        """
+        if by not in ("auto", "chars", "pinyin", "initials"):
+            raise RegistryError(f"unknown search kind {by!r}: use chars, pinyin, initials "
+                                "or auto")
+        if by == "auto":
+            modes = ["chars"] if is_han_query(query) else ["pinyin", "initials"]
+        else:
+            modes = [by]
+        ranked: list[tuple[int, int, int, tuple]] = []
+        for m, mode in enumerate(modes):
+            q = normalize_chars(query) if mode == "chars" else normalize_pinyin(query)
+            if not q:
+                continue
+            for pos, row in enumerate(self.store.search(q, mode, limit, historical)):
+                ranked.append((MATCH_NAMES.index(row[4]), m, pos, (*row, mode)))
+        ranked.sort(key=lambda r: r[:3])
+        rows: dict[str, tuple] = {}
+        for *_, row in ranked:
+            rows.setdefault(row[0], row)
+        top = list(rows.values())[:limit]
+        if not top:
+            return []
+        ids = [r[0] for r in top]
+        names = self.store.standard_names(ids)
+        statuses = self.store.status_of(ids)
+        return [Hit(pid, names.get(pid, matched), matched, kind, state == 2, match, mode,
+                    statuses.get(pid, ""))
+                for pid, matched, kind, state, match, mode in top]
+
+    def within(self, bbox: tuple[float, float, float, float]) -> list[tuple[str, str]]:
+        """``(place_id, name)`` of current places whose geometry meets the box
+        ``(xmin, ymin, xmax, ymax)`` (register CRS)."""
+        return self.store.within(bbox)
+
+    def nearest(self, x: float, y: float, k: int = 5,
+                max_distance_m: float | None = None) -> list[Near]:
+        """The ``k`` current places nearest to ``(x, y)`` (register CRS), distance in metres
+        (geodesic in a geographic CRS)."""
+        return self.store.nearest(x, y, k, max_distance_m)
+
+    def check(self, deep: bool = True) -> list[Finding]:
+        """Integrity check; an empty list means the register is consistent (see
+        :meth:`geonames.registry.store.Store.check`)."""
+        return self.store.check(deep)
+
+
+def _filled(p: PlaceName) -> tuple[PlaceName, dict[str, str]]:
+    """A place with its name normalised, and the romanization and generic term to fill in
+    when it has none (GB/T 16159; the generic-terms table, whose generic ends the name)."""
+    name = normalize_chars(p.name)
+    if name != p.name:
+        p = replace(p, name=name)
+    fill = {}
+    if not p.romanization:
+        fill["romanization"] = romanize(name).text
+    if not p.generic:
+        generic = split_proper(name)[1]
+        if generic:
+            fill["generic"] = generic
+    return p, fill
+
+
+def _fill(p: PlaceName) -> PlaceName:
+    p, fill = _filled(p)
+    return evolve(p, **fill) if fill else p

@@ -1,0 +1,159 @@
+"""Search keys of names and normalised queries (pure functions, no I/O).
+
+Every name of a place (the standard name and each variant) becomes one search row
+(:class:`NameRow`) with three keys, each also for the proper part (专名) alone:
+
+* characters: the name itself (NFKC), and its :func:`grams` (every character and every pair
+  of adjacent characters) for queries shorter than the three characters a trigram index needs;
+* pinyin: toneless syllables joined (``jiefangbeijiedao``), from :func:`geonames.romanize`;
+* initials: first letters of the syllables (``jfbjd``).
+
+Ranking uses ``state`` (0 the current standard name, 1 a current variant, 2 a historical name:
+a former standard name, a variant no longer valid, any name of a retired place) and ``rank``
+(the size of place the generic term claims, 1 the largest, from the generic-terms table).
+
+>>> row = name_rows(PlaceName(id="p", name="解放碑街道", generic="街道"))[0]
+>>> row.proper, row.key, row.proper_key, row.initials, row.proper_initials, row.rank
+('解放碑', 'jiefangbeijiedao', 'jiefangbei', 'jfbjd', 'jfb', 4)
+>>> normalize_pinyin("Jiěfàng bēi"), normalize_pinyin("jie3 fang4 bei1"), normalize_pinyin("lü")
+('jiefangbei', 'jiefangbei', 'lv')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from geonames.models.placename import NameStatus, PlaceName, VariantKind
+from geonames.romanize import romanize, split_name
+
+#: Rank given to names whose generic term is unknown (after every known generic).
+UNKNOWN_RANK = 9
+
+#: Variant kinds that are historical whatever their dates say.
+HISTORICAL_KINDS = frozenset({VariantKind.HISTORICAL, VariantKind.FORMER_STANDARD})
+
+STATE_CURRENT, STATE_VARIANT, STATE_HISTORICAL = 0, 1, 2
+
+_SEPARATORS = re.compile(r"[\s·•・\-—_'’`()（）\[\]【】,，.。/]+")
+_TONE_DIGIT = re.compile(r"(?<=[a-zü:])[1-5]")
+
+
+@dataclass(frozen=True, slots=True)
+class NameRow:
+    """One searchable name of one place."""
+
+    place_id: str
+    name: str
+    kind: str  # "standard" or a VariantKind value
+    state: int
+    rank: int
+    proper: str
+    key: str
+    proper_key: str
+    initials: str
+    proper_initials: str
+    valid_from: str | None
+    valid_to: str | None
+
+
+@lru_cache(maxsize=1 << 17)
+def name_keys(name: str, generic: str = "") -> tuple[str, str, str, str, str, int]:
+    """``(proper, key, proper_key, initials, proper_initials, rank)`` of a name.
+
+    ``generic`` is the generic term when the record says it; otherwise the last level's
+    generic found by :func:`geonames.romanize.split_name`.
+    """
+    r = romanize(name)
+    parts = r.parts
+    last = parts[-1] if parts else None
+    if generic and name.endswith(generic) and len(name) > len(generic):
+        proper = name[: len(name) - len(generic)]
+    elif last is not None and last.generic and name.endswith(last.text):
+        proper = name[: len(name) - len(last.generic)]
+    else:
+        proper = name
+    term = last.term if last is not None else None
+    rank = term.rank if term is not None else UNKNOWN_RANK
+    if proper == name:
+        pk, pi = r.key, r.initials
+    else:
+        p = romanize(proper)
+        pk, pi = p.key, p.initials
+    return proper, r.key, pk, r.initials, pi, rank
+
+
+def name_rows(place: PlaceName, today: date | None = None) -> list[NameRow]:
+    """The search rows of a place: its standard name, then each variant (no repeats)."""
+    today = today or date.today()
+    retired = place.status == NameStatus.RETIRED
+    rows: list[NameRow] = []
+    seen: set[tuple[str, str]] = set()
+    entries = [(place.name, "standard", place.generic, place.valid_from, place.valid_to)]
+    entries += [(v.name, str(v.kind), "", v.valid_from, v.valid_to) for v in place.variants]
+    for name, kind, generic, start, end in entries:
+        name = normalize_chars(name)
+        if not name or (name, kind) in seen:
+            continue
+        seen.add((name, kind))
+        proper, key, pk, ini, pi, rank = name_keys(name, generic)
+        if retired or kind in HISTORICAL_KINDS or (end is not None and end <= today):
+            state = STATE_HISTORICAL
+        elif kind == "standard":
+            state = STATE_CURRENT
+        else:
+            state = STATE_VARIANT
+        rows.append(NameRow(place.id, name, kind, state, rank, proper, key, pk, ini, pi,
+                            start.isoformat() if start else None,
+                            end.isoformat() if end else None))
+    return rows
+
+
+def grams(name: str) -> list[str]:
+    """Every character and every pair of adjacent characters of a name, without repeats.
+
+    >>> grams("解放碑")
+    ['解', '放', '碑', '解放', '放碑']
+    """
+    chars = [c for c in name if not c.isspace()]
+    return list(dict.fromkeys(chars + [a + b for a, b in zip(chars, chars[1:])]))
+
+
+def normalize_chars(text: str) -> str:
+    """A name or character query as stored and compared: NFKC, no spaces at the ends."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def normalize_pinyin(text: str) -> str:
+    """A pinyin or initials query as stored keys are written.
+
+    Lower case, tone marks and tone digits dropped, ``ü`` (also ``u:``, ``v``) as ``v``,
+    spaces, apostrophes and hyphens removed.
+    """
+    text = text.strip().lower().replace("u:", "v").replace("ü", "v").replace("ǖ", "v") \
+        .replace("ǘ", "v").replace("ǚ", "v").replace("ǜ", "v")
+    text = _TONE_DIGIT.sub("", text)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+    return _SEPARATORS.sub("", text)
+
+
+def is_han_query(text: str) -> bool:
+    """True when the query holds at least one CJK character (search by characters)."""
+    return any(_is_han(c) for c in text)
+
+
+def _is_han(c: str) -> bool:
+    o = ord(c)
+    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
+
+
+def split_proper(name: str) -> tuple[str, str]:
+    """``(proper, generic)`` of a name from the generic-terms table (``("解放碑", "街道")``)."""
+    parts = split_name(name)
+    if not parts or not parts[-1].generic or not name.endswith(parts[-1].text):
+        return name, ""
+    return name[: len(name) - len(parts[-1].generic)], parts[-1].generic

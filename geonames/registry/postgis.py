@@ -1,0 +1,246 @@
+"""The PostGIS backend: a shared register in PostgreSQL (psycopg 3).
+
+``postgresql://user:password@host:port/database?schema=NAME`` opens (and creates) the register
+in schema ``NAME`` (default ``public``); the ``postgis`` and ``pg_trgm`` extensions must be
+installed in the database or installable by the user.
+
+Differences from the GeoPackage backend are confined here: column types, geometry as EWKB,
+bulk loading through ``COPY``, a GiST index on ``placenames.geom``, pg_trgm GIN indexes for
+substring search (three characters or more) and a GIN index over an array of grams for
+shorter queries, and a transaction-level advisory lock that serialises writers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geonames.errors import GeonamesError, InputFileError
+from geonames.findings import Finding, Severity
+from geonames.registry.keys import NameRow, grams
+from geonames.registry.schema import CORE_TABLES, NAME_FIELDS, Table
+from geonames.registry.store import SUBSTRING_CAP, Store, name_values
+
+_NAMES_T = next(t for t in CORE_TABLES if t.name == "gn_names")
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """``(conninfo without schema, schema)`` of a register URL.
+
+    >>> split_url("postgresql://u:p@h:5432/db?schema=reg&connect_timeout=5")
+    ('postgresql://u:p@h:5432/db?connect_timeout=5', 'reg')
+    """
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in query if k == "schema"), "public")
+    rest = [(k, v) for k, v in query if k != "schema"]
+    if not schema.replace("_", "").isalnum():
+        raise GeonamesError(f"schema name {schema!r}: use letters, digits and underscores")
+    return urlunsplit(parts._replace(query=urlencode(rest))), schema
+
+
+class PostgisStore(Store):
+    """A register in a PostGIS database schema."""
+
+    backend = "postgis"
+    placeholder = "%s"
+    geometry_param = "CAST(? AS geometry)"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        import psycopg
+
+        self._psycopg = psycopg
+        conninfo, self.schema = split_url(url)
+        try:
+            self.conn = psycopg.connect(conninfo, autocommit=True)
+        except psycopg.Error as err:
+            raise InputFileError(f"cannot connect to {_safe(url)}: "
+                                 f"{str(err).strip().splitlines()[0]}") from None
+        have = {r[0] for r in self.conn.execute("SELECT extname FROM pg_extension")}
+        for ext in ("postgis", "pg_trgm"):
+            if ext not in have:
+                try:
+                    self.conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
+                except psycopg.Error as err:
+                    raise InputFileError(f"{_safe(url)}: the {ext} extension is missing and "
+                                         f"cannot be created ({err})") from None
+        self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        self.conn.execute(f'SET search_path TO "{self.schema}", public')
+        self._lock_key = zlib.crc32(f"geonames.registry:{self.schema}".encode())
+
+    # ------------------------------------------------------------------ SQL
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self.sql(sql), tuple(params) if params else None)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(self.sql(sql), rows)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _begin_write(self) -> None:
+        self.conn.execute("BEGIN")
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+
+    def _commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(self._psycopg.Error):
+            self.conn.execute("ROLLBACK")
+
+    # ------------------------------------------------------------------ schema
+
+    def has_table(self, name: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            (self.schema, name)).fetchone() is not None
+
+    def _type(self, t: str) -> str:
+        return {"text": 'text COLLATE "C"', "int": "bigint", "real": "double precision",
+                "json": "text", "date": "date", "blob": "bytea",
+                "geometry": f"geometry(Geometry, {self.srid})"}[t]
+
+    def create_table(self, table: Table) -> None:
+        cols = []
+        for col in table.columns:
+            if col.type == "serial":
+                cols.append(f'"{col.name}" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY')
+                continue
+            text = f'"{col.name}" {self._type(col.type)}'
+            if col.primary_key:
+                text += " PRIMARY KEY"
+            if not col.nullable and not col.primary_key:
+                text += " NOT NULL"
+            if col.unique:
+                text += " UNIQUE"
+            cols.append(text)
+        self.conn.execute(f'CREATE TABLE IF NOT EXISTS "{table.name}" ({", ".join(cols)})')
+        for index in table.indexes:
+            unique = "UNIQUE " if index.unique else ""
+            self.conn.execute(f'CREATE {unique}INDEX IF NOT EXISTS "{index.name}" '
+                              f'ON "{table.name}" ({", ".join(index.columns)})')
+        geom = table.geometry_column
+        if geom:
+            self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{table.name}_{geom}_gist" '
+                              f'ON "{table.name}" USING gist ("{geom}")')
+        if table.description:
+            self.conn.execute(f'COMMENT ON TABLE "{table.name}" IS '
+                              + _literal(table.description))
+
+    def _create_search_index(self) -> None:
+        self.conn.execute("ALTER TABLE gn_names ADD COLUMN grams text[]")
+        for col in ("name", "key", "initials"):
+            self.conn.execute(f"CREATE INDEX gn_names_{col}_trgm ON gn_names "
+                              f"USING gin ({col} gin_trgm_ops)")
+        self.conn.execute("CREATE INDEX gn_names_grams ON gn_names USING gin (grams)")
+
+    # ------------------------------------------------------------------ rows
+
+    def encode_geometries(self, geoms: Sequence[BaseGeometry | None]) -> list[str | None]:
+        arr = np.asarray(list(geoms), dtype=object)
+        out: list[str | None] = [None] * len(arr)
+        present = np.flatnonzero(~shapely.is_missing(arr)) if len(arr) else []
+        if len(present):
+            hexes = shapely.to_wkb(shapely.set_srid(arr[present], self.srid), hex=True,
+                                   include_srid=True, output_dimension=2)
+            for k, i in enumerate(present):
+                out[i] = hexes[k]
+        return out
+
+    def reserve(self, table: Table, n: int) -> int:
+        pk = next(c.name for c in table.columns if c.type == "serial")
+        seq = self.conn.execute("SELECT pg_get_serial_sequence(%s, %s)",
+                                (f'"{self.schema}"."{table.name}"', pk)).fetchone()[0]
+        last = self.conn.execute("SELECT setval(%s, nextval(%s) + %s - 1)",
+                                 (seq, seq, n)).fetchone()[0]
+        return int(last) - n + 1
+
+    def insert_rows(self, table: Table, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        cols = ", ".join(f'"{c}"' for c in columns)
+        with self.conn.cursor() as cur, cur.copy(
+                f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def insert_names(self, rows: list[NameRow]) -> None:
+        if not rows:
+            return
+        nid0 = self.reserve(_NAMES_T, len(rows))
+        self.insert_rows(_NAMES_T, ("nid", *NAME_FIELDS, "grams"),
+                         [(nid0 + k, *name_values(r), grams(r.name))
+                          for k, r in enumerate(rows)])
+
+    # ------------------------------------------------------------------ search
+
+    def substring_candidates(self, column: str, query: str) -> tuple[str, list[Any]] | None:
+        q = query.replace("%", "").replace("_", "").replace("\\", "")
+        if len(q) >= 3:
+            return (f"SELECT nid FROM (SELECT nid FROM gn_names WHERE {column} LIKE ? "
+                    f"LIMIT {SUBSTRING_CAP}) s1", [f"%{q}%"])
+        if column == "name" and q:
+            return (f"SELECT nid FROM (SELECT nid FROM gn_names WHERE grams @> ARRAY[?]::text[] "
+                    f"LIMIT {SUBSTRING_CAP}) s2", [q])
+        return None
+
+    # ------------------------------------------------------------------ spatial
+
+    def bbox_candidates(self, bbox, limit=None):
+        xmin, ymin, xmax, ymax = (max(min(v, 1e300), -1e300) for v in bbox)
+        rows = self.conn.execute(
+            "SELECT place_id, name, ST_AsBinary(geom) FROM placenames "
+            "WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, %s)"
+            + (f" LIMIT {int(limit)}" if limit else ""),
+            (xmin, ymin, xmax, ymax, self.srid)).fetchall()
+        geoms = shapely.from_wkb([bytes(r[2]) for r in rows]) if rows else []
+        return [(r[0], r[1], g) for r, g in zip(rows, geoms)]
+
+    def geometries_of(self, place_ids: Sequence[str]) -> dict[str, BaseGeometry | None]:
+        rows = self.conn.execute("SELECT place_id, ST_AsBinary(geom) FROM placenames "
+                                 "WHERE place_id = ANY(%s)", (list(place_ids),)).fetchall()
+        return {r[0]: shapely.from_wkb(bytes(r[1])) if r[1] is not None else None for r in rows}
+
+    # ------------------------------------------------------------------ integrity
+
+    def _backend_check(self) -> list[Finding]:
+        bad = self.conn.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND NOT i.indisvalid", (self.schema,)).fetchall()
+        return [Finding("registry.index.mismatch", Severity.ERROR, r[0],
+                        f"index {r[0]} is not valid") for r in bad]
+
+    def drop(self) -> None:
+        """Drop the register's schema with everything in it (tests)."""
+        self.conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def is_postgis_target(target: str) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))

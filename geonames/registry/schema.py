@@ -1,0 +1,184 @@
+"""Tables of a register, declared once for both backends.
+
+A :class:`Table` lists portable :class:`Column` types; each store renders them in its own SQL
+(:meth:`geonames.registry.store.Store.create_table`). Modules that keep their own records in
+the register (the heritage lists, for example) declare their tables with
+:func:`register_tables`; every register opened afterwards creates them if they are missing,
+on both backends, in the same database as the names.
+
+Portable types: ``text``, ``int``, ``real``, ``json`` (text holding JSON), ``date`` (ISO text
+``YYYY-MM-DD``), ``serial`` (integer primary key assigned by the store, never reused),
+``geometry`` (in the register's CRS; a GeoPackage feature table with an R-tree in ``.gpkg``,
+a PostGIS column with a GiST index on PostgreSQL).
+
+>>> t = Table("heritage_entries", (Column("entry_id", "text", primary_key=True),
+...                                Column("place_id", "text", nullable=False)),
+...           indexes=(Index("heritage_entries_place", ("place_id",)),))
+>>> register_tables("heritage", t)
+>>> [t.name for t in extension_tables()]
+['heritage_entries']
+>>> _ = unregister_tables("heritage")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TYPES = frozenset({"text", "int", "real", "json", "date", "serial", "geometry", "blob"})
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: a name, a portable type, and constraints."""
+
+    name: str
+    type: str
+    nullable: bool = True
+    primary_key: bool = False
+    unique: bool = False
+
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}; "
+                             f"use one of {', '.join(sorted(TYPES))}")
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """A plain (B-tree) index over columns."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table; ``description`` is shown by GIS software for GeoPackage layers."""
+
+    name: str
+    columns: tuple[Column, ...]
+    indexes: tuple[Index, ...] = ()
+    description: str = ""
+
+    @property
+    def geometry_column(self) -> str | None:
+        return next((c.name for c in self.columns if c.type == "geometry"), None)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+# --------------------------------------------------------------------------- core tables
+
+META = Table("gn_meta", (Column("key", "text", primary_key=True), Column("value", "text")),
+             description="register settings: schema version, CRS, id counter")
+
+BATCHES = Table("gn_batches", (
+    Column("batch", "serial", primary_key=True),
+    Column("kind", "text", nullable=False),
+    Column("source", "text"),
+    Column("recorded", "text", nullable=False),
+    Column("n_events", "int", nullable=False),
+    Column("n_places", "int", nullable=False),
+    Column("note", "text"),
+), description="one row per batch (one transaction): an import, a merge, a rename …")
+
+EVENTS = Table("gn_events", (
+    Column("seq", "serial", primary_key=True),
+    Column("batch", "int", nullable=False),
+    Column("place_id", "text", nullable=False),
+    Column("kind", "text", nullable=False),
+    Column("effective", "date", nullable=False),
+    Column("recorded", "text", nullable=False),
+    Column("authority", "text"),
+    Column("document", "text"),
+    Column("approval_date", "date"),
+    Column("reason", "text"),
+    Column("data", "json", nullable=False),
+    Column("overrides", "json"),
+), indexes=(Index("gn_events_place", ("place_id", "seq")), Index("gn_events_batch", ("batch",))),
+    description="append-only history of every write")
+
+PLACES = Table("gn_places", (
+    Column("place_id", "text", primary_key=True),
+    Column("status", "text", nullable=False),
+    Column("first_seq", "int", nullable=False),
+    Column("last_seq", "int", nullable=False),
+), description="every id ever used (ids are never reused) and the place's status")
+
+#: The layer GIS software shows: the current (not retired) places with their geometry.
+PLACENAMES = Table("placenames", (
+    Column("fid", "serial", primary_key=True),
+    Column("geom", "geometry"),
+    Column("place_id", "text", nullable=False, unique=True),
+    Column("name", "text", nullable=False),
+    Column("romanization", "text"),
+    Column("category", "text"),
+    Column("generic", "text"),
+    Column("division_code", "text"),
+    Column("status", "text", nullable=False),
+    Column("valid_from", "date"),
+    Column("valid_to", "date"),
+    Column("variants", "text"),
+    Column("authority", "text"),
+    Column("document", "text"),
+    Column("approval_date", "date"),
+    Column("supersedes", "text"),
+    Column("superseded_by", "text"),
+    Column("meaning", "text"),
+    Column("origin", "text"),
+    Column("history", "text"),
+    Column("last_seq", "int", nullable=False),
+), indexes=(Index("placenames_division", ("division_code",)),),
+    description="current place names of the register (one row per place in use)")
+
+NAMES = Table("gn_names", (
+    Column("nid", "serial", primary_key=True),
+    Column("place_id", "text", nullable=False),
+    Column("name", "text", nullable=False),
+    Column("kind", "text", nullable=False),
+    Column("state", "int", nullable=False),
+    Column("rank", "int", nullable=False),
+    Column("proper", "text", nullable=False),
+    Column("key", "text", nullable=False),
+    Column("proper_key", "text", nullable=False),
+    Column("initials", "text", nullable=False),
+    Column("proper_initials", "text", nullable=False),
+    Column("valid_from", "date"),
+    Column("valid_to", "date"),
+), indexes=(Index("gn_names_place", ("place_id",)), Index("gn_names_name", ("name",)),
+            Index("gn_names_key", ("key",)), Index("gn_names_initials", ("initials",))),
+    description="search rows: every name of every place, current and historical")
+
+CORE_TABLES: tuple[Table, ...] = (META, BATCHES, EVENTS, PLACES, PLACENAMES, NAMES)
+
+#: Columns of :data:`PLACENAMES` written from a place's state (all but fid and geom).
+PLACENAME_FIELDS = tuple(c.name for c in PLACENAMES.columns if c.name not in ("fid", "geom"))
+NAME_FIELDS = tuple(c.name for c in NAMES.columns if c.name != "nid")
+EVENT_FIELDS = tuple(c.name for c in EVENTS.columns if c.name != "seq")
+
+_EXTENSIONS: dict[str, tuple[Table, ...]] = {}
+
+
+def register_tables(module: str, *tables: Table) -> None:
+    """Declare tables a module keeps in every register (created when a register opens).
+
+    Calling again with the same ``module`` replaces its tables.
+    """
+    core = {t.name for t in CORE_TABLES}
+    for t in tables:
+        if t.name in core or t.name.startswith(("gpkg_", "rtree_", "sqlite_")):
+            raise ValueError(f"table name {t.name!r} is reserved")
+    _EXTENSIONS[module] = tuple(tables)
+
+
+def unregister_tables(module: str) -> tuple[Table, ...]:
+    """Forget a module's tables (tests); returns them."""
+    return _EXTENSIONS.pop(module, ())
+
+
+def extension_tables() -> list[Table]:
+    """Tables declared by modules, in declaration order."""
+    return [t for tables in _EXTENSIONS.values() for t in tables]
