@@ -530,14 +530,16 @@ def _points(outcome: MarkerOutcome) -> np.ndarray:
 
 def line_sections(lines: LineLayer, findings: list[Finding], markers: MarkerOutcome | None,
                   line_of_finding: dict[tuple[str, str], str] | None = None,
-                  other: LineLayer | None = None) -> list[Section]:
+                  other: LineLayer | None = None,
+                  names: dict[str, str] | None = None) -> list[Section]:
     """One :class:`Section` per line that has markers or findings: a map of the line with its
     markers and findings, its marker table and its findings.
 
     ``line_of_finding`` maps ``(code, subject)`` of a finding to a line code (the markers
     check's own mapping is used for marker findings); ``other`` is another party's version of
-    the lines, drawn too.
+    the lines, drawn too; ``names`` (division id → name) label the two sides.
     """
+    names = names or {}
     where = dict(markers.line_of_finding) if markers is not None else {}
     where.update(line_of_finding or {})
     per_line: dict[str, list[Finding]] = {}
@@ -563,7 +565,9 @@ def line_sections(lines: LineLayer, findings: list[Finding], markers: MarkerOutc
                                    labels=[label for _, label in points], kind="point"))
         sides = ""
         if lines.left_ids[k] and lines.right_ids[k]:
-            sides = f" between {lines.left_ids[k]} (left) and {lines.right_ids[k]} (right)"
+            left, right = str(lines.left_ids[k]), str(lines.right_ids[k])
+            sides = (f" between {names.get(left, '')} {left} (left) and "
+                     f"{names.get(right, '')} {right} (right)").replace("  ", " ")
         text = (f"Line {code}{sides}, {lines.geometries[k].length / 1000:,.2f} km; "
                 f"{len(rows)} markers, {len(items)} findings.")
         # Named like the whole table, so that no CSV per line is written (markers.csv has all).
@@ -898,6 +902,8 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
                     notes=notes, stats=stats)
     if sections and lines is not None:
         progress("drawing a map per line")
-        report.sections = line_sections(lines, findings, outcome, where, other)
+        report.sections = line_sections(
+            lines, findings, outcome, where, other,
+            names=division_table.name_of() if division_table is not None else None)
     report.seconds = time.perf_counter() - start
     return report

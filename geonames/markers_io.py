@@ -301,14 +301,19 @@ def _read_marker_csv(path: str, columns: dict[str, str], crs, default_crs,
     ys = np.full(len(rows), np.nan)
     for k, row in enumerate(rows):
         number = (row.get(found["number"]) or "").strip()
+        bad = []
         for axis, arr in zip(use, (xs, ys), strict=True):
             raw_value = (row.get(found[axis]) or "").strip()
             value = _number(raw_value)
             if value is None:
-                problems.append(RowProblem(k + 2, number, found[axis], raw_value,
-                                           "not a number" if raw_value else "empty"))
+                bad.append((found[axis], raw_value, "not a number" if raw_value else "empty"))
             else:
                 arr[k] = value
+        if bad:  # one problem per row, naming each unusable column
+            xs[k] = ys[k] = np.nan
+            values = "/".join(b[1] for b in bad) if any(b[1] for b in bad) else ""
+            problems.append(RowProblem(k + 2, number, "/".join(b[0] for b in bad), values,
+                                       "; ".join(dict.fromkeys(b[2] for b in bad))))
     if use == ("x", "y") and _looks_swapped(xs, ys, src_crs):
         xs, ys = ys, xs
         notes.append(f"{path}: the X column holds northings (survey convention); X and Y "

@@ -82,6 +82,11 @@ def _draw_layer(ax, layer: MapLayer, family: str) -> None:
         for label, anchor in zip(labels, anchors, strict=True):
             if anchor is None or anchor.is_empty or not label:
                 continue
+            if layer.kind == "point":  # beside the symbol, not on it
+                ax.annotate(label, (anchor.x, anchor.y), xytext=(4, 2),
+                            textcoords="offset points", fontfamily=family, fontsize=6,
+                            ha="left", va="bottom", color="#333333")
+                continue
             ax.annotate(label, (anchor.x, anchor.y), fontfamily=family, fontsize=size,
                         ha="center", va="center", color="#333333")
 
