@@ -26,7 +26,7 @@ from geonames.edgematch import TOLERANCE as EDGEMATCH_TOLERANCE
 from geonames.edgematch import EdgematchResult, edgematch
 from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity
-from geonames.io import POLYGONAL, read_divisions, read_layer
+from geonames.io import POLYGONAL, read_divisions, read_exceptions, read_layer
 from geonames.markers import DEFAULT_LIMITS, MarkerLimits, check_markers
 from geonames.markers_io import (
     LineLayer,
@@ -888,8 +888,6 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
                 where[(f.code, f.subject)] = f.subject
 
     if cfg.get("exceptions", "path") is not None:
-        from geonames.cli.coverage import read_exceptions
-
         approved = read_exceptions(cfg.get("exceptions", "path"), metric.crs)
         findings = apply_exceptions(findings, approved, float(cfg.get(
             "exceptions", "tolerance", DEFAULT_EXCEPTION_TOLERANCE)))

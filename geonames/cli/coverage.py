@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import click
 import numpy as np
 import shapely
-from pyproj import CRS
 
 from geonames.cli.common import (
     Progress,
@@ -31,10 +29,8 @@ from geonames.coverage import (
     inspect_divisions,
     metric_crs_of,
 )
-from geonames.crs import WGS84, lonlat_bounds_ok, reproject
-from geonames.errors import InputFileError
 from geonames.findings import Severity
-from geonames.io import read_divisions, read_layer
+from geonames.io import read_divisions, read_exceptions
 from geonames.report import MapLayer, Report, Table
 
 _METRES = click.FloatRange(min=0.0)
@@ -157,53 +153,6 @@ def coverage_report(result: CoverageResult, inputs: dict, seconds: float = 0.0,
         notes=notes,
         stats=result.stats,
     )
-
-
-def read_exceptions(path: str | os.PathLike, metric_crs: CRS) -> list[ApprovedException]:
-    """Approved exceptions from a vector file or CSV, geometries in ``metric_crs``.
-
-    Fields used (all optional, but each row needs at least one of them or a geometry):
-    ``code``; ``subject`` or ``ids`` (division ids, comma-separated); ``note``. Geometries
-    are taken in the file's CRS; without one, as longitude/latitude when they fit, else as
-    already in ``metric_crs`` (which is what findings.csv / findings.gpkg hold).
-    """
-    raw = read_layer(path)
-    fields = {k.lower(): k for k in raw.fields}
-    id_field = fields.get("subject") or fields.get("ids")
-    code_field = fields.get("code")
-    note_field = fields.get("note") or fields.get("reason")
-    has_geom = ~shapely.is_missing(raw.geometries)
-    if id_field is None and code_field is None and not has_geom.any():
-        raise InputFileError(
-            f"{path}: an exceptions file needs a 'code' or 'subject' column or geometries; "
-            f"it has only: {', '.join(raw.fields) or '(no fields)'}")
-    geoms = raw.geometries
-    if has_geom.any():
-        if raw.declared_crs is not None:
-            src = raw.declared_crs
-        elif lonlat_bounds_ok(raw.bounds):
-            src = WGS84
-        else:
-            src = metric_crs
-        geoms = reproject(geoms, src, metric_crs)
-    out = []
-    for props, geom in zip(raw.properties, geoms, strict=True):
-        ids = _text(props.get(id_field)) if id_field else ""
-        code = _text(props.get(code_field)) if code_field else ""
-        out.append(ApprovedException(
-            code=code or None,
-            ids=frozenset(i.strip() for i in ids.split(",") if i.strip()) or None,
-            geometry=geom if geom is not None and not geom.is_empty else None,
-            note=_text(props.get(note_field)) if note_field else ""))
-    return out
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _r(value: float, digits: int) -> float | None:
