@@ -10,7 +10,7 @@ calls these; a library user calls them the same way.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ from geonames.edgematch import TOLERANCE as EDGEMATCH_TOLERANCE
 from geonames.edgematch import EdgematchResult, edgematch
 from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity
+from geonames.history import CHANGE_KINDS
+from geonames.history_io import label_with_history
 from geonames.io import POLYGONAL, read_divisions, read_exceptions, read_layer
 from geonames.markers import DEFAULT_LIMITS, MarkerLimits, check_markers
 from geonames.markers_io import (
@@ -658,6 +660,34 @@ def edgematch_stats(result: EdgematchResult) -> dict[str, Any]:
             "max_hausdorff_m": round(max((p.hausdorff for p in result.pairs), default=0.0), 3)}
 
 
+def apply_history(report: Report, events: Sequence[str | Path]) -> Report:
+    """Label the change findings of ``report`` with the recorded events of ``events`` files,
+    and add the table ``recorded_decisions`` (one row per division event)."""
+    if not events:
+        return report
+    report.findings = label_with_history(report.findings, events)
+    report.inputs["history"] = ", ".join(str(e) for e in events)
+    rows = []
+    for f in report.findings:
+        if f.code not in CHANGE_KINDS:
+            continue
+        d = f.details
+        rows.append([f.code.removeprefix("change."), f.subject, d.get("decision", ""),
+                     d.get("event_date", ""), d.get("event_kind", ""),
+                     d.get("event_match", "none"), "yes" if d.get("confirmed") else "no"])
+    report.tables.append(Table("recorded_decisions", "Division events and recorded decisions",
+                               ["change", "subject", "decision", "event_date", "event_kind",
+                                "match", "confirmed"], rows))
+    unexplained = sum(1 for r in rows if r[5] == "none")
+    report.stats["recorded_decisions"] = {"events": len(rows),
+                                          "explained": len(rows) - unexplained,
+                                          "confirmed": sum(r[6] == "yes" for r in rows)}
+    if unexplained:
+        report.notes.append(f"{unexplained} division event(s) match no recorded event in "
+                            f"{report.inputs['history']}")
+    return report
+
+
 # --------------------------------------------------------------------------------------------
 # A whole joint inspection
 
@@ -665,7 +695,7 @@ def edgematch_stats(result: EdgematchResult) -> dict[str, Any]:
 #: Sections and keys an ``INSPECTION.toml`` may have.
 CONFIG_KEYS: dict[str, set[str]] = {
     "inspection": {"title", "crs"},
-    "divisions": {"path", "previous", "layer", "id_field", "name_field"},
+    "divisions": {"path", "previous", "layer", "id_field", "name_field", "history"},
     "lines": {"path", "layer", "code_field", "tripoints", "derive", "snap", "only"},
     "markers": {"path", "previous", "crs", "number_pattern", "number_template"},
     "other_party": {"lines", "layer", "code_field", "match"},
@@ -826,6 +856,7 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
         findings += result.findings
         stats["coverage"] = {"findings": len(result.findings), **result.parameters}
 
+    history = None
     if cfg.wants("changes", ("divisions", "path"), ("divisions", "previous")):
         progress("changes since the previous round's divisions")
         old = read_divisions(cfg.get("divisions", "previous"), cfg.get("divisions", "layer"),
@@ -839,6 +870,7 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
         findings += change.findings
         tables += change_tables(change)
         stats["changes"] = change_stats(change)
+        history = cfg.get("divisions", "history")
 
     outcome = None
     if lines is not None and cfg.wants("markers", ("markers", "path")):
@@ -898,6 +930,9 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
     report = Report(check="inspection", findings=findings, crs=metric.crs,
                     metric_crs=metric.label, inputs=inputs, layers=layers, tables=tables,
                     notes=notes, stats=stats)
+    if history:
+        apply_history(report, [_events_path(cfg, h) for h in
+                               ([history] if isinstance(history, str) else history)])
     if sections and lines is not None:
         progress("drawing a map per line")
         report.sections = line_sections(
@@ -905,3 +940,10 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
             names=division_table.name_of() if division_table is not None else None)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _events_path(cfg: InspectionConfig, value: str) -> str | Path:
+    """An events file named in the config: relative to the config's folder when such a file
+    exists there, else as given (e.g. ``"chongqing"`` for the shipped one)."""
+    candidate = cfg.path.parent / value
+    return candidate.resolve() if candidate.exists() else value

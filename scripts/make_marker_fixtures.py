@@ -488,6 +488,7 @@ title = "{title}"
 [divisions]
 path = "divisions.geojson"     # this round's divisions (coverage check, changes)
 previous = "divisions-previous.geojson"   # the previous round's (changes)
+history = "chongqing"          # recorded division events (the shipped Chongqing events file)
 
 [lines]
 path = "lines.geojson"         # our side's boundary lines (or: derive = true, snap = 200)

@@ -58,6 +58,16 @@ def test_every_planted_fault_and_every_event_is_reported(report_dir):
     assert any(code.startswith("coverage.") for code, _ in found)
 
 
+def test_every_division_event_carries_its_recorded_decision(report_dir):
+    decisions = {(r["change"], r["subject"]): r for r in rows(report_dir / "recorded_decisions.csv")}
+    assert {(f"change.{c}", s) for c, s in decisions} == EVENTS
+    assert all(r["match"] == "exact" and r["confirmed"] == "yes" for r in decisions.values())
+    assert decisions[("recoded", "500227->500120")]["decision"] == "国函〔2014〕58号"
+    assert decisions[("merged", "500110,500222->500110")]["event_date"] == "2011-10-01"
+    changes = [r for r in rows(report_dir / "findings.csv") if r["code"].startswith("change.")]
+    assert {r["severity"] for r in changes} == {"info"}  # explained by a recorded event
+
+
 def test_the_html_has_a_section_with_a_map_per_line(report_dir):
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     sections = re.findall(r"<section>(.*?)</section>", html, flags=re.S)

@@ -15,8 +15,8 @@ from geonames.cli.common import (
     out_option,
     quiet_option,
 )
-from geonames.cli.divisions import apply_history, history_option
-from geonames.inspection import changes_report
+from geonames.cli.divisions import history_option
+from geonames.inspection import apply_history, changes_report
 
 
 @click.command()

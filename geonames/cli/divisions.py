@@ -12,9 +12,8 @@ import click
 from geonames.cli.common import Progress, finish, out_option, quiet_option
 from geonames.establishment import EstablishmentCheck, check_establishment
 from geonames.establishment_io import read_proposals, read_rules
-from geonames.history import CHANGE_KINDS, DivisionLog, check_events
+from geonames.history import DivisionLog, check_events
 from geonames.history_io import (
-    label_with_history,
     load_log,
     read_events,
     read_revisions,
@@ -271,34 +270,6 @@ def history_option(func):
              "each division event with the recorded decision that explains it (message, "
              "report table recorded_decisions). A change a recorded event explains exactly "
              "becomes info instead of warning.")(func)
-
-
-def apply_history(report: Report, events: Sequence[str]) -> Report:
-    """Label the change findings of ``report`` with the recorded events of ``events`` files,
-    and add the table ``recorded_decisions`` (one row per division event)."""
-    if not events:
-        return report
-    report.findings = label_with_history(report.findings, events)
-    report.inputs["history"] = ", ".join(str(e) for e in events)
-    rows = []
-    for f in report.findings:
-        if f.code not in CHANGE_KINDS:
-            continue
-        d = f.details
-        rows.append([f.code.removeprefix("change."), f.subject, d.get("decision", ""),
-                     d.get("event_date", ""), d.get("event_kind", ""),
-                     d.get("event_match", "none"), "yes" if d.get("confirmed") else "no"])
-    report.tables.append(Table("recorded_decisions", "Division events and recorded decisions",
-                               ["change", "subject", "decision", "event_date", "event_kind",
-                                "match", "confirmed"], rows))
-    unexplained = sum(1 for r in rows if r[5] == "none")
-    report.stats["recorded_decisions"] = {"events": len(rows),
-                                          "explained": len(rows) - unexplained,
-                                          "confirmed": sum(r[6] == "yes" for r in rows)}
-    if unexplained:
-        report.notes.append(f"{unexplained} division event(s) match no recorded event in "
-                            f"{report.inputs['history']}")
-    return report
 
 
 # --------------------------------------------------------------------------- formatting
