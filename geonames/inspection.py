@@ -21,6 +21,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from geonames.changes import ChangeResult, compare_divisions, compare_lines
+from geonames.coverage import CoverageResult
 from geonames.crs import WGS84, MetricCRS, choose_metric_crs, crs_label, reproject, transformer
 from geonames.edgematch import TOLERANCE as EDGEMATCH_TOLERANCE
 from geonames.edgematch import EdgematchResult, edgematch
@@ -87,6 +88,45 @@ def metric_for(layers: list[tuple[CRS, np.ndarray]], user_crs: str | None) -> Me
     crs, geoms = layers[0]
     present = geoms[~shapely.is_missing(geoms)]
     return choose_metric_crs(crs, tuple(shapely.total_bounds(present)), user_crs)
+
+
+def coverage_report(result: CoverageResult, inputs: dict, seconds: float = 0.0,
+                    crs_note: str | None = None) -> Report:
+    """The :class:`~geonames.report.Report` of a coverage inspection: findings over a map of
+    the divisions labelled with their names, and a table of the divisions."""
+    metric = result.metric
+    notes = []
+    if crs_note:
+        notes.append(crs_note)
+    if metric is not None:
+        notes.append(f"measured in {metric.label}: {metric.reason}")
+    geoms = result.geometries
+    counts: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    for f in result.findings:
+        for i in set(f.ids):
+            counts[i] = counts.get(i, 0) + 1
+            if f.severity == Severity.ERROR and not f.excepted:
+                errors[i] = errors.get(i, 0) + 1
+    area = np.where(shapely.is_missing(geoms), np.nan, shapely.area(geoms))
+    perimeter = np.where(shapely.is_missing(geoms), np.nan, shapely.length(geoms))
+    rows = [[str(i), str(n), _r(a / 1e6, 3), _r(p / 1e3, 3), counts.get(str(i), 0),
+             errors.get(str(i), 0)]
+            for i, n, a, p in zip(result.ids, result.names, area, perimeter, strict=True)]
+    labels = [str(n) or str(i) for i, n in zip(result.ids, result.names, strict=True)]
+    return Report(
+        check="coverage",
+        findings=result.findings,
+        crs=metric.crs if metric else None,
+        metric_crs=metric.label if metric else None,
+        inputs=inputs,
+        seconds=seconds,
+        layers=[MapLayer("divisions", geoms, labels=labels, kind="polygon")],
+        tables=[Table("divisions", "Divisions",
+                      ["id", "name", "area_km2", "perimeter_km", "findings", "errors"], rows)],
+        notes=notes,
+        stats=result.stats,
+    )
 
 
 def changes_report(
@@ -947,3 +987,7 @@ def _events_path(cfg: InspectionConfig, value: str) -> str | Path:
     exists there, else as given (e.g. ``"chongqing"`` for the shipped one)."""
     candidate = cfg.path.parent / value
     return candidate.resolve() if candidate.exists() else value
+
+
+def _r(value: float, digits: int) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), digits)

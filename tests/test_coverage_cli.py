@@ -14,8 +14,8 @@ from fiona.crs import CRS as FionaCRS
 from shapely.geometry import mapping
 
 from geonames.cli import main
-from geonames.cli.coverage import coverage_report
 from geonames.coverage import inspect_divisions
+from geonames.inspection import coverage_report
 from geonames.io import read_divisions, write_features
 from geonames.synthetic import voronoi_coverage
 from tests.conftest import CHONGQING_2020, FIXTURES

@@ -6,8 +6,6 @@ import time
 from pathlib import Path
 
 import click
-import numpy as np
-import shapely
 
 from geonames.cli.common import (
     Progress,
@@ -25,13 +23,11 @@ from geonames.coverage import (
     DEFAULT_GAP_WIDTH,
     DEFAULT_MIN_AREA,
     ApprovedException,
-    CoverageResult,
     inspect_divisions,
     metric_crs_of,
 )
-from geonames.findings import Severity
+from geonames.inspection import coverage_report
 from geonames.io import read_divisions, read_exceptions
-from geonames.report import MapLayer, Report, Table
 
 _METRES = click.FloatRange(min=0.0)
 
@@ -114,47 +110,3 @@ def coverage(divisions: str, layer: str | None, id_field: str | None, name_field
                              crs_note=table.crs_note)
     progress(f"writing the report into {out_dir}")
     return finish(report, out_dir, quiet)
-
-
-def coverage_report(result: CoverageResult, inputs: dict, seconds: float = 0.0,
-                    crs_note: str | None = None) -> Report:
-    """The :class:`~geonames.report.Report` of a coverage inspection: findings over a map of
-    the divisions labelled with their names, and a table of the divisions."""
-    metric = result.metric
-    notes = []
-    if crs_note:
-        notes.append(crs_note)
-    if metric is not None:
-        notes.append(f"measured in {metric.label}: {metric.reason}")
-    geoms = result.geometries
-    counts: dict[str, int] = {}
-    errors: dict[str, int] = {}
-    for f in result.findings:
-        for i in set(f.ids):
-            counts[i] = counts.get(i, 0) + 1
-            if f.severity == Severity.ERROR and not f.excepted:
-                errors[i] = errors.get(i, 0) + 1
-    area = np.where(shapely.is_missing(geoms), np.nan, shapely.area(geoms))
-    perimeter = np.where(shapely.is_missing(geoms), np.nan, shapely.length(geoms))
-    rows = [[str(i), str(n), _r(a / 1e6, 3), _r(p / 1e3, 3), counts.get(str(i), 0),
-             errors.get(str(i), 0)]
-            for i, n, a, p in zip(result.ids, result.names, area, perimeter, strict=True)]
-    labels = [str(n) or str(i) for i, n in zip(result.ids, result.names, strict=True)]
-    return Report(
-        check="coverage",
-        findings=result.findings,
-        crs=metric.crs if metric else None,
-        metric_crs=metric.label if metric else None,
-        inputs=inputs,
-        seconds=seconds,
-        layers=[MapLayer("divisions", geoms, labels=labels, kind="polygon")],
-        tables=[Table("divisions", "Divisions",
-                      ["id", "name", "area_km2", "perimeter_km", "findings", "errors"], rows)],
-        notes=notes,
-        stats=result.stats,
-    )
-
-
-def _r(value: float, digits: int) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), digits)
-

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
-from pyproj import CRS
 
 from geonames.cli.common import (
     Progress,
@@ -18,16 +16,8 @@ from geonames.cli.common import (
     quiet_option,
 )
 from geonames.errors import InputFileError
-from geonames.io import read_divisions, write_features
-from geonames.lines import BoundaryLines, extract_division_lines
-
-LINE_SCHEMA = {"line_id": "int", "left_id": "str", "right_id": "str", "left_name": "str",
-               "right_name": "str", "length_m": "float"}
-TRIPOINT_SCHEMA = {"point_id": "int", "ids": "str", "names": "str", "divisions": "int"}
-OUTER_SCHEMA = {"outer_id": "int", "division_id": "str", "name": "str", "kind": "str",
-                "length_m": "float"}
-ADJACENCY_SCHEMA = {"first_id": "str", "second_id": "str", "first_name": "str",
-                    "second_name": "str", "shared_length_m": "float", "lines": "int"}
+from geonames.io import read_divisions, write_boundary_lines
+from geonames.lines import extract_division_lines
 
 
 @click.group("lines")
@@ -81,7 +71,7 @@ def extract(divisions: str, output: str, snap: float, layer: str | None,
     progress(f"read {len(table)} divisions from {divisions} (ids from {table.id_source})")
     result = extract_division_lines(table, crs=crs, snap=snap, progress=progress)
     progress(f"writing {output}")
-    write_lines(result, output, result.metric.crs)
+    write_boundary_lines(result, output, result.metric.crs)
     if not quiet:
         click.echo(
             f"{len(result.lines)} boundary lines between {len(result.adjacency)} pairs of "
@@ -90,37 +80,3 @@ def extract(divisions: str, output: str, snap: float, layer: str | None,
             f"(metric CRS {result.metric.label})")
         click.echo(f"written: {output}")
     return 0
-
-
-def write_lines(result: BoundaryLines, path: str | os.PathLike, crs: CRS) -> None:
-    """Write the four layers of :func:`geonames.lines.extract_lines` to a GeoPackage."""
-    if os.path.exists(path):
-        os.remove(path)
-    ids, names = result.ids, result.names
-    records = [{"line_id": k + 1, "left_id": ids[a], "right_id": ids[b],
-                "left_name": names[a], "right_name": names[b], "length_m": round(float(n), 3)}
-               for k, (a, b, n) in enumerate(zip(result.left, result.right, result.lengths,
-                                                 strict=True))]
-    write_features(path, records, result.lines, LINE_SCHEMA, crs, layer="boundary_lines",
-                   geometry_type="LineString")
-    points = []
-    for k, members in enumerate(result.tripoint_members):
-        members = members[members >= 0]
-        points.append({"point_id": k + 1, "ids": ",".join(ids[members]),
-                       "names": ",".join(names[members]), "divisions": len(members)})
-    write_features(path, points, result.tripoints, TRIPOINT_SCHEMA, crs, layer="tripoints",
-                   geometry_type="Point")
-    outer = [{"outer_id": k + 1, "division_id": ids[o], "name": names[o], "kind": kind,
-              "length_m": round(float(n), 3)}
-             for k, (o, kind, n) in enumerate(zip(result.outer_owner, result.outer_kind,
-                                                  result.outer_lengths, strict=True))]
-    write_features(path, outer, result.outer, OUTER_SCHEMA, crs, layer="outer_boundary",
-                   geometry_type="LineString")
-    pairs = [{"first_id": ids[a], "second_id": ids[b], "first_name": names[a],
-              "second_name": names[b], "shared_length_m": round(float(n), 3),
-              "lines": int(c)}
-             for (a, b), n, c in zip(result.adjacency, result.adjacency_lengths,
-                                     result.adjacency_lines, strict=True)]
-    write_features(path, pairs, [None] * len(pairs), ADJACENCY_SCHEMA, crs,
-                   layer="adjacency", geometry_type="None")
-
