@@ -308,12 +308,7 @@ def inspect_coverage(
     say = progress or _quiet
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
-    geoms = np.asarray(geometries, dtype=object)
-    ids = np.asarray([str(i) for i in ids], dtype=object)
-    names = (np.asarray(["" if n is None else str(n) for n in names], dtype=object)
-             if names is not None else np.full(len(ids), "", dtype=object))
-    if not (len(geoms) == len(ids) == len(names)):
-        raise ValueError("geometries, ids and names differ in length")
+    geoms, ids, names = division_columns(geometries, ids, names)
     sliver_width = gap_width if sliver_width is None else sliver_width
     findings: list[Finding] = []
 
@@ -958,6 +953,18 @@ def _duplicate_findings(ids: np.ndarray, names: np.ndarray, geoms: np.ndarray) -
             geometry=shapely.multipolygons(parts) if len(parts) else None,
             details={"rows": [int(r) + 1 for r in rows]}))
     return out
+
+
+def division_columns(geometries, ids, names=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geometries, ids and names as object arrays of equal length (ids as str, names ""
+    where missing); shared by the checks that take divisions as parallel sequences."""
+    geoms = np.asarray(geometries, dtype=object)
+    ids = np.asarray([str(i) for i in ids], dtype=object)
+    names = (np.asarray(["" if n is None else str(n) for n in names], dtype=object)
+             if names is not None else np.full(len(ids), "", dtype=object))
+    if not (len(geoms) == len(ids) == len(names)):
+        raise ValueError("geometries, ids and names differ in length")
+    return geoms, ids, names
 
 
 def _overlap_findings(overlaps: Overlaps, ids, names, min_area: float) -> list[Finding]:

@@ -45,7 +45,14 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geonames.coverage import OVERLAY_GRID, Progress, metric_crs_of, overlay, repair
+from geonames.coverage import (
+    OVERLAY_GRID,
+    Progress,
+    division_columns,
+    metric_crs_of,
+    overlay,
+    repair,
+)
 from geonames.crs import MetricCRS, reproject
 from geonames.models.division import DivisionTable
 
@@ -163,12 +170,7 @@ def extract_lines(
     """
     say = progress or (lambda _: None)
     t_all = time.perf_counter()
-    geoms = np.asarray(geometries, dtype=object)
-    ids = np.asarray([str(i) for i in ids], dtype=object)
-    names = (np.asarray(["" if n is None else str(n) for n in names], dtype=object)
-             if names is not None else np.full(len(ids), "", dtype=object))
-    if not (len(geoms) == len(ids) == len(names)):
-        raise ValueError("geometries, ids and names differ in length")
+    geoms, ids, names = division_columns(geometries, ids, names)
 
     say(f"repairing {len(geoms)} geometries")
     geoms = repair(geoms).geometries
