@@ -312,7 +312,7 @@ def test_strict_import_imports_nothing_when_a_record_is_bad(reg, tmp_path):
 @pytest.fixture
 def districts(reg):
     result = import_file(reg, CHONGQING_2020, effective=date(2020, 1, 1),
-                         mapping={"division_code": "@fid"})
+                         mapping={"division_code": "id", "id": ""})
     assert result.imported == 38 and not result.rejected
     return reg
 

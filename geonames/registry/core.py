@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import shapely
 from pyproj import CRS
 
 from geonames.crs import parse_crs
@@ -397,7 +398,9 @@ class Registry:
         """Merge places into a new one: the old ones end (retired, ``superseded_by`` the new
         id), the new one starts (``supersedes`` the old ids). One transaction.
 
-        ``into`` is the new place, or just its name (id assigned, the rest empty).
+        ``into`` is the new place, or just its name (id assigned, the rest empty). Given
+        without geometry, it gets the union of the old places' polygons (when they all have
+        one).
         """
         ids = list(dict.fromkeys(place_ids))
         if len(ids) < 2:
@@ -441,13 +444,16 @@ class Registry:
                 raise RegistryError(f"id {sorted(used)[0]} is already used in the register "
                                     "(ids are never reused)")
             events: list[Event] = []
-            before: dict[str, PlaceName] = {}
+            before: dict[str, PlaceName] = {p: self._fold(histories[p]) for p in old_ids}
+            if kind == EventKind.MERGE and new[0].geometry is None:
+                union = _merged_area([before[p].geometry for p in old_ids])
+                if union is not None:
+                    new[0] = evolve(new[0], geometry=union)
             after: dict[str, PlaceName] = {}
             for pid in old_ids:
                 e = Event(pid, kind, effective, {"role": "ended", "into": new_ids}, approval,
                           reason)
                 events.append(e)
-                before[pid] = self._fold(histories[pid])
                 after[pid] = self._fold([*histories[pid], e])
             for p in new:
                 e = Event(p.id, kind, effective,
@@ -587,6 +593,18 @@ class Registry:
         """Integrity check; an empty list means the register is consistent (see
         :meth:`geonames.registry.store.Store.check`)."""
         return self.store.check(deep)
+
+
+def _merged_area(geoms: list) -> Any:
+    """The union of the old places' areas, for a merged place given without geometry; None
+    unless every old place has a polygon."""
+    if not geoms or any(g is None or g.geom_type not in ("Polygon", "MultiPolygon")
+                        for g in geoms):
+        return None
+    try:
+        return shapely.union_all(geoms)
+    except shapely.errors.GEOSException:  # invalid input rings: repair, then union
+        return shapely.union_all([shapely.make_valid(g, method="structure") for g in geoms])
 
 
 def _filled(p: PlaceName) -> tuple[PlaceName, dict[str, str]]:

@@ -120,8 +120,9 @@ def read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = Non
     ----------
     mapping : mapping, optional
         Register field → column, e.g. ``{"name": "名称", "division_code": "code"}``
-        (``"@fid"`` is a layer's feature id, such as a GeoJSON ``id``); fields not given are
-        looked for under the names in :data:`GUESSES`. Fields: :data:`FIELDS`
+        (``"@fid"`` is a layer's feature id; ``""`` means none, e.g. ``{"id": ""}`` to have
+        the register assign ids although the file has an ``id`` column); fields not given
+        are looked for under the names in :data:`GUESSES`. Fields: :data:`FIELDS`
         (``lon``/``lat`` or ``wkt`` give the geometry of CSV rows). Columns not used are kept
         in the place's ``properties``.
     crs : CRS, optional
@@ -246,6 +247,9 @@ def _resolve_columns(columns: Sequence[str], mapping: Mapping[str, str],
     for fld in FIELDS:
         if fld in mapping:
             col = mapping[fld]
+            if col == "":  # explicitly none: do not guess
+                out[fld] = None
+                continue
             if col not in columns:
                 raise GeonamesError(f"column {col!r} (mapped to {fld}) is not in the file; "
                                     f"columns are: {', '.join(columns)}")
@@ -327,8 +331,6 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
             if not (math.isfinite(x) and math.isfinite(y)):
                 raise ValueError(f"coordinates {lon!r}, {lat!r} are not finite")
             geometry = shapely.Point(x, y)
-    if geometry is not None and not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
     pid = get("id")
     place = PlaceName(id=_text(pid) if pid is not None else AUTO_ID, **fields)
     return place, geometry
@@ -588,7 +590,7 @@ def to_lpf(places: Iterable[PlaceName], crs: CRS, base_uri: str,
             "names": names,
             "types": [_lpf_type(p, kind)],
             "geometry": {"type": "GeometryCollection",
-                         "geometries": [] if g is None else [_lpf_geometry(g, p)]},
+                         "geometries": _lpf_geometries(g, p)},
         }
         when = _when(p.valid_from, p.valid_to)
         if when:
@@ -649,12 +651,18 @@ def _lpf_type(p: PlaceName, kind: tuple[str, str, str] | None) -> dict[str, Any]
     return {"identifier": f"aat:{kind[1]}", "label": kind[2], "sourceLabels": labels}
 
 
-def _lpf_geometry(g: BaseGeometry, p: PlaceName) -> dict[str, Any]:
-    out = dict(geojson_of(g))
-    out["coordinates"] = json.loads(json.dumps(out["coordinates"]))
+def _lpf_geometries(g: BaseGeometry | None, p: PlaceName) -> list[dict[str, Any]]:
+    """The members of the feature's GeometryCollection (a collection's parts, flattened)."""
+    if g is None or g.is_empty:
+        return []
+    parts = list(g.geoms) if g.geom_type == "GeometryCollection" else [g]
     when = _when(p.valid_from, p.valid_to)
-    if when:
-        out["when"] = when
+    out = []
+    for part in parts:
+        item = json.loads(json.dumps(geojson_of(part)))
+        if when:
+            item["when"] = when
+        out.append(item)
     return out
 
 

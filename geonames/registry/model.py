@@ -120,8 +120,9 @@ class Event:
             EventKind.SPLIT: _link_summary,
         }[self.kind](self.data)
         extra = [p for p in (self.approval.document if self.approval else "", self.reason) if p]
-        forced = " [overridden: " + ", ".join(o.get("code", "") for o in self.overrides) + "]" \
-            if self.overrides else ""
+        forced = " [overridden: " + ", ".join(
+            o.get("code", "") + (f" by decision {o['decision']}" if o.get("decision") else "")
+            for o in self.overrides) + "]" if self.overrides else ""
         return f"{self.effective} {what}" + (f" ({'; '.join(extra)})" if extra else "") + forced
 
 
