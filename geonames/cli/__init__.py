@@ -37,6 +37,7 @@ class LazyGroup(click.Group):
 #: Top-level commands: name → "module:attribute".
 COMMANDS = {
     "divisions": "geonames.cli.divisions:divisions",
+    "heritage": "geonames.cli.heritage:heritage",
     "info": "geonames.cli.info:info",
     "inspect": "geonames.cli.inspect:inspect",
     "lines": "geonames.cli.lines:lines",
