@@ -380,5 +380,6 @@ def test_modules_keep_their_own_tables_in_the_register(target):
         unregister_tables("tests.test_registry")
     # the register remembers the module, and imports it when opened again
     with Registry.open(target) as r:
-        assert r.store.meta("modules") == '["tests.test_registry"]'
+        # other modules imported in the same process (geonames.heritage_register) may be there
+        assert '"tests.test_registry"' in r.store.meta("modules")
         assert r.store.has_table("test_notes")
