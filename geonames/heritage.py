@@ -585,19 +585,22 @@ def impact_of_area(
     area_valid = shapely.make_valid(area)
     area_m = shapely.make_valid(reproject(np.array([area], dtype=object), crs, metric.crs)[0])
     entries = [e for e in entries if e.active]
+    located = [e for e in entries if locations.get(str(e.place_id)) is not None]
+    geoms = np.array([locations[str(e.place_id)] for e in located], dtype=object)
+    # inside: decided in the data's own CRS (exact); distance: measured in metres
+    metric_geoms = dict(zip((e.id for e in located), reproject(geoms, crs, metric.crs)))
+    inside = dict(zip((e.id for e in located), shapely.intersects(geoms, area_valid)))
     findings = []
     for e in entries:
-        geom = locations.get(str(e.place_id))
-        if geom is None:
+        if e.id not in metric_geoms:
             findings.append(Finding(
                 IMPACT_UNLOCATED, Severity.WARNING, e.id,
                 f"{e.name} (place {e.place_id}) has no location in the register: whether the "
                 "area touches it cannot be assessed",
                 details={"entry": e.id, "place": str(e.place_id)}))
             continue
-        g = reproject(np.array([geom], dtype=object), crs, metric.crs)[0]
-        # inside: decided in the data's own CRS (exact); distance: measured in metres
-        distance = 0.0 if area_valid.intersects(geom) else float(shapely.distance(area_m, g))
+        g = metric_geoms[e.id]
+        distance = 0.0 if inside[e.id] else float(shapely.distance(area_m, g))
         if distance > margin:
             continue
         why = ("lies in the affected area" if distance == 0 else
