@@ -8,7 +8,7 @@ extension (an R-tree kept up by the standard triggers, which call ``ST_IsEmpty``
 its own). The register's own tables are registered as ``attributes`` tables, so GDAL, fiona
 and QGIS list ``placenames`` first and show the history as a plain table.
 
-Text search uses SQLite FTS5: a trigram index over names, pinyin keys and initials (substrings
+Text search uses SQLite FTS5: a trigram index over names and pinyin keys (substrings
 of three characters or more) and a gram index (single characters and pairs) for shorter
 queries.
 
@@ -35,7 +35,7 @@ from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity
 from geonames.registry.keys import NameRow, grams
 from geonames.registry.schema import CORE_TABLES, PLACENAMES, Table
-from geonames.registry.store import SUBSTRING_CAP, Store
+from geonames.registry.store import SUBSTRING_CAP, SUBSTRING_COLUMNS, Store
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10200  # GeoPackage 1.2, as GDAL writes it
@@ -326,8 +326,9 @@ class GpkgStore(Store):
                           "'write-only')", (t, c, RTREE_EXTENSION))
 
     def _create_search_index(self) -> None:
+        cols = ", ".join(SUBSTRING_COLUMNS)
         self.conn.execute(
-            "CREATE VIRTUAL TABLE gn_names_fts USING fts5(name, key, initials, "
+            f"CREATE VIRTUAL TABLE gn_names_fts USING fts5({cols}, "
             "content='gn_names', content_rowid='nid', tokenize='trigram', detail='none')")
         self.conn.execute("CREATE VIRTUAL TABLE gn_grams USING fts5(grams, content='', "
                           "tokenize='unicode61', detail='none')")
@@ -396,30 +397,33 @@ class GpkgStore(Store):
             return
         nid0 = self.reserve(_NAMES_T, len(rows))
         super().insert_names(rows)
-        self.conn.execute("INSERT INTO gn_names_fts (rowid, name, key, initials) "
-                          "SELECT nid, name, key, initials FROM gn_names WHERE nid >= ?", (nid0,))
+        cols = ", ".join(SUBSTRING_COLUMNS)
+        self.conn.execute(f"INSERT INTO gn_names_fts (rowid, {cols}) "
+                          f"SELECT nid, {cols} FROM gn_names WHERE nid >= ?", (nid0,))
         self.conn.executemany("INSERT INTO gn_grams (rowid, grams) VALUES (?, ?)",
                               [(nid0 + k, " ".join(grams(r.name))) for k, r in enumerate(rows)])
 
     def delete_names(self, place_ids: Sequence[str]) -> None:
         old: list[tuple] = []
+        cols = ", ".join(SUBSTRING_COLUMNS)
         for start in range(0, len(place_ids), 500):
             chunk = list(place_ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            old += self.conn.execute(f"SELECT nid, name, key, initials FROM gn_names "
+            old += self.conn.execute(f"SELECT nid, {cols} FROM gn_names "
                                      f"WHERE place_id IN ({marks})", chunk).fetchall()
-        self.conn.executemany("INSERT INTO gn_names_fts (gn_names_fts, rowid, name, key, "
-                              "initials) VALUES ('delete', ?, ?, ?, ?)", old)
+        marks = ", ".join("?" * (len(SUBSTRING_COLUMNS) + 1))
+        self.conn.executemany(f"INSERT INTO gn_names_fts (gn_names_fts, rowid, {cols}) "
+                              f"VALUES ('delete', {marks})", old)
         self.conn.executemany("INSERT INTO gn_grams (gn_grams, rowid, grams) "
                               "VALUES ('delete', ?, ?)",
-                              [(nid, " ".join(grams(name))) for nid, name, _, _ in old])
+                              [(row[0], " ".join(grams(row[1]))) for row in old])
         super().delete_names(place_ids)
 
     # ------------------------------------------------------------------ search
 
     def substring_candidates(self, column: str, query: str) -> tuple[str, list[Any]] | None:
         q = query.replace("%", "").replace("_", "")
-        if len(q) >= 3:
+        if len(q) >= 3 and column in SUBSTRING_COLUMNS:
             return (f"SELECT nid FROM (SELECT rowid AS nid FROM gn_names_fts "
                     f"WHERE {column} LIKE ? LIMIT {SUBSTRING_CAP})", [f"%{q}%"])
         if column == "name" and q:

@@ -80,6 +80,10 @@ def name_keys(name: str, generic: str = "") -> tuple[str, str, str, str, str, in
     rank = term.rank if term is not None else UNKNOWN_RANK
     if proper == name:
         pk, pi = r.key, r.initials
+    elif len(r.syllables) == len(name) and all(_is_han(c) for c in name):
+        # one syllable per character: the proper part's are the first ones (read in context)
+        head = r.syllables[:len(proper)]
+        pk, pi = "".join(head), "".join(s[0] for s in head if s)
     else:
         p = romanize(proper)
         pk, pi = p.key, p.initials
@@ -90,6 +94,15 @@ def name_rows(place: PlaceName, today: date | None = None) -> list[NameRow]:
     """The search rows of a place: its standard name, then each variant (no repeats)."""
     today = today or date.today()
     retired = place.status == NameStatus.RETIRED
+    if not place.variants:  # the common case, kept short for bulk imports
+        name = normalize_chars(place.name)
+        end = place.valid_to
+        proper, key, pk, ini, pi, rank = name_keys(name, place.generic)
+        state = STATE_HISTORICAL if retired or (end is not None and end <= today) \
+            else STATE_CURRENT
+        return [NameRow(place.id, name, "standard", state, rank, proper, key, pk, ini, pi,
+                        place.valid_from.isoformat() if place.valid_from else None,
+                        end.isoformat() if end else None)]
     rows: list[NameRow] = []
     seen: set[tuple[str, str]] = set()
     entries = [(place.name, "standard", place.generic, place.valid_from, place.valid_to)]
@@ -112,16 +125,18 @@ def name_rows(place: PlaceName, today: date | None = None) -> list[NameRow]:
     return rows
 
 
-def grams(name: str) -> list[str]:
+@lru_cache(maxsize=1 << 17)
+def grams(name: str) -> tuple[str, ...]:
     """Every character and every pair of adjacent characters of a name, without repeats.
 
     >>> grams("解放碑")
-    ['解', '放', '碑', '解放', '放碑']
+    ('解', '放', '碑', '解放', '放碑')
     """
     chars = [c for c in name if not c.isspace()]
-    return list(dict.fromkeys(chars + [a + b for a, b in zip(chars, chars[1:])]))
+    return tuple(dict.fromkeys(chars + [a + b for a, b in zip(chars, chars[1:])]))
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize_chars(text: str) -> str:
     """A name or character query as stored and compared: NFKC, no spaces at the ends."""
     return unicodedata.normalize("NFKC", text).strip()

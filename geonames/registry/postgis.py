@@ -26,7 +26,7 @@ from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import Finding, Severity
 from geonames.registry.keys import NameRow, grams
 from geonames.registry.schema import CORE_TABLES, NAME_FIELDS, Table
-from geonames.registry.store import SUBSTRING_CAP, Store, name_values
+from geonames.registry.store import SUBSTRING_CAP, SUBSTRING_COLUMNS, Store, name_values
 
 _NAMES_T = next(t for t in CORE_TABLES if t.name == "gn_names")
 
@@ -142,7 +142,7 @@ class PostgisStore(Store):
 
     def _create_search_index(self) -> None:
         self.conn.execute("ALTER TABLE gn_names ADD COLUMN grams text[]")
-        for col in ("name", "key", "initials"):
+        for col in SUBSTRING_COLUMNS:
             self.conn.execute(f"CREATE INDEX gn_names_{col}_trgm ON gn_names "
                               f"USING gin ({col} gin_trgm_ops)")
         self.conn.execute("CREATE INDEX gn_names_grams ON gn_names USING gin (grams)")
@@ -177,19 +177,25 @@ class PostgisStore(Store):
             for row in rows:
                 copy.write_row(row)
 
+    def after_batch(self, rows: int) -> None:
+        # fresh statistics after a big load, or the planner scans where an index serves
+        if rows >= 20_000:
+            for table in ("gn_names", "placenames", "gn_places", "gn_events"):
+                self.conn.execute(f"ANALYZE {table}")
+
     def insert_names(self, rows: list[NameRow]) -> None:
         if not rows:
             return
         nid0 = self.reserve(_NAMES_T, len(rows))
         self.insert_rows(_NAMES_T, ("nid", *NAME_FIELDS, "grams"),
-                         [(nid0 + k, *name_values(r), grams(r.name))
+                         [(nid0 + k, *name_values(r), list(grams(r.name)))
                           for k, r in enumerate(rows)])
 
     # ------------------------------------------------------------------ search
 
     def substring_candidates(self, column: str, query: str) -> tuple[str, list[Any]] | None:
         q = query.replace("%", "").replace("_", "").replace("\\", "")
-        if len(q) >= 3:
+        if len(q) >= 3 and column in SUBSTRING_COLUMNS:
             return (f"SELECT nid FROM (SELECT nid FROM gn_names WHERE {column} LIKE ? "
                     f"LIMIT {SUBSTRING_CAP}) s1", [f"%{q}%"])
         if column == "name" and q:

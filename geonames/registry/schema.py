@@ -149,7 +149,9 @@ NAMES = Table("gn_names", (
     Column("valid_from", "date"),
     Column("valid_to", "date"),
 ), indexes=(Index("gn_names_place", ("place_id",)), Index("gn_names_name", ("name",)),
-            Index("gn_names_key", ("key",)), Index("gn_names_initials", ("initials",))),
+            Index("gn_names_key", ("key",)), Index("gn_names_initials", ("initials",)),
+            Index("gn_names_proper", ("proper",)), Index("gn_names_proper_key", ("proper_key",)),
+            Index("gn_names_proper_initials", ("proper_initials",))),
     description="search rows: every name of every place, current and historical")
 
 CORE_TABLES: tuple[Table, ...] = (META, BATCHES, EVENTS, PLACES, PLACENAMES, NAMES)

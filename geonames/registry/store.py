@@ -54,6 +54,11 @@ SCHEMA_VERSION = "1"
 #: Most substring candidates a search ranks (the exact and prefix ones are never capped).
 SUBSTRING_CAP = 2000
 
+#: Columns searched for substrings through the engine's trigram index: names and pinyin
+#: (``fangbei`` finds 解放碑). Initials are matched exactly and as prefixes only: three
+#: letters inside other initials match too much to mean anything.
+SUBSTRING_COLUMNS = ("name", "key")
+
 _PREFIX_END = "\U0010ffff"
 
 #: Search fields: mode → (column, proper column).
@@ -340,7 +345,12 @@ class Store(ABC):
                                  e.overrides, seq, batch, when))
         self.insert_rows(EVENTS, ("seq", *EVENT_FIELDS), rows)
         self._write_states(states, new_ids, first_seq, last_seq)
+        self.after_batch(len(events))
         return batch, stamped
+
+    def after_batch(self, rows: int) -> None:
+        """Backend upkeep at the end of a batch (PostgreSQL refreshes planner statistics)."""
+        return None
 
     def _write_states(self, states: dict[str, PlaceName], new_ids: set[str],
                       first_seq: dict[str, int], last_seq: dict[str, int]) -> None:
@@ -385,7 +395,8 @@ class Store(ABC):
         # search rows
         if old_ids:
             self.delete_names(old_ids)
-        rows = [r for p in states.values() for r in name_rows(p)]
+        today = date.today()
+        rows = [r for p in states.values() for r in name_rows(p, today)]
         self.insert_names(rows)
 
     def _update_extent(self, geoms: list[BaseGeometry | None], added: int) -> None:
@@ -502,34 +513,43 @@ class Store(ABC):
 
         Rank: exact match, then the query is the proper part, then prefix, then substring;
         within each, current standard names before variants before historical names, then
-        larger places (by generic term) first, then shorter names, then id.
+        larger places (by generic term) first, then shorter names, then id. The tiers are
+        queried in that order and the search stops once ``limit`` places are found, so a
+        short query that begins thousands of names costs no more than its exact matches.
         """
         column, proper = SEARCH_FIELDS[by]
         hi = query + _PREFIX_END
+        exact = f"(n.{column} = ? OR n.{proper} = ?)"
+        prefix = f"(n.{column} >= ? AND n.{column} < ?)"
+        tiers = [(exact, [query, query]),
+                 (f"{prefix} AND NOT {exact}", [query, hi, query, query])]
         sub = self.substring_candidates(column, query)
-        cand = f"SELECT nid FROM gn_names WHERE {column} >= ? AND {column} < ?"
-        params: list[Any] = [query, hi]
         if sub is not None:
-            cand += " UNION " + sub[0]
-            params += sub[1]
-        where = "" if historical else f" WHERE n.state < {STATE_HISTORICAL}"
-        fetch = max(limit * 4, 20)
-        while True:
-            rows = self.query(
-                f"SELECT n.place_id, n.name, n.kind, n.state, "
-                f"CASE WHEN n.{column} = ? THEN 0 WHEN n.{proper} = ? THEN 1 "
-                f"WHEN n.{column} >= ? AND n.{column} < ? THEN 2 ELSE 3 END AS cls, "
-                f"n.rank, length(n.name) AS len "
-                f"FROM gn_names n JOIN ({cand}) c ON c.nid = n.nid{where} "
-                f"ORDER BY cls, n.state, n.rank, len, n.place_id LIMIT ?",
-                [query, query, query, hi, *params, fetch])
-            out: dict[str, tuple] = {}
-            for place_id, name, kind, state, cls, _rank, _len in rows:
-                if place_id not in out:
-                    out[place_id] = (place_id, name, kind, state, MATCH_NAMES[cls])
-            if len(out) >= limit or len(rows) < fetch:
-                return list(out.values())[:limit]
-            fetch *= 4
+            tiers.append((f"n.nid IN ({sub[0]}) AND NOT {prefix} AND n.{proper} <> ?",
+                          [*sub[1], query, hi, query]))
+        hist = "" if historical else f" AND n.state < {STATE_HISTORICAL}"
+        out: dict[str, tuple] = {}
+        for where, params in tiers:
+            fetch = max(limit * 4, 20)  # a place can match through several of its names
+            while True:
+                rows = self.query(
+                    f"SELECT n.place_id, n.name, n.kind, n.state, "
+                    f"CASE WHEN n.{column} = ? THEN 0 WHEN n.{proper} = ? THEN 1 "
+                    f"WHEN n.{column} >= ? AND n.{column} < ? THEN 2 ELSE 3 END AS cls, "
+                    f"n.rank, length(n.name) AS len FROM gn_names n WHERE {where}{hist} "
+                    f"ORDER BY cls, n.state, n.rank, len, n.place_id LIMIT ?",
+                    [query, query, query, hi, *params, fetch])
+                found = {}
+                for place_id, name, kind, state, cls, _rank, _len in rows:
+                    if place_id not in out and place_id not in found:
+                        found[place_id] = (place_id, name, kind, state, MATCH_NAMES[cls])
+                if len(out) + len(found) >= limit or len(rows) < fetch:
+                    break
+                fetch *= 4
+            out.update(found)
+            if len(out) >= limit:
+                break
+        return list(out.values())[:limit]
 
     def standard_names(self, place_ids: Sequence[str]) -> dict[str, str]:
         """The standard name of each place (its last one when retired)."""
@@ -774,4 +794,4 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i:i + size]
 
 
-__all__ = ["Hit", "Near", "Store", "grams", "SEARCH_FIELDS", "SUBSTRING_CAP"]
+__all__ = ["Hit", "Near", "Store", "grams", "SEARCH_FIELDS", "SUBSTRING_CAP", "SUBSTRING_COLUMNS"]
