@@ -173,6 +173,8 @@ def test_writes_on_ended_places_and_before_inception_are_refused(reg):
         reg.update(p.id, effective=date(2012, 1, 1), name="x")
     with pytest.raises(PlaceNotFound):
         reg.retire("nope", effective=D2000)
+    with pytest.raises(RegistryError, match="already called 双桥区"):
+        reg.rename(p.id, "双桥区", effective=date(2005, 1, 1))
     # a backdated rename recorded late still lands in date order
     reg.rename(p.id, "双桥特区", effective=date(2005, 1, 1))
     assert reg.get(p.id, as_of=date(2006, 1, 1)).name == "双桥特区"

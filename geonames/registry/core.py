@@ -384,6 +384,11 @@ class Registry:
             history = self._history_or_fail([place_id])[place_id]
             event = Event(place_id, kind, effective, data, approval, reason)
             before = self._fold(history)
+            if kind == EventKind.RENAME:
+                then = fold(history, effective)
+                if then is not None and then.name == data["name"]:
+                    raise RegistryError(f"place {place_id} is already called {data['name']} "
+                                        f"on {effective}")
             after = self._fold([*history, event])
             overrides = self._judge(str(kind), {place_id: before}, {place_id: after}, effective,
                                     approval, reason, force, override)

@@ -568,7 +568,8 @@ def to_lpf(places: Iterable[PlaceName], crs: CRS, base_uri: str,
             names.append(_lpf_name(p.romanization, "zh-Latn-pinyin", p.valid_from, p.valid_to,
                                    citation))
         for v in p.variants:
-            cite = [{"label": v.source}] if v.source else citation
+            # a variant is cited by its own source, not by the decision on the current name
+            cite = [{"label": v.source}] if v.source else [{"label": REGISTER_CITATION}]
             names.append(_lpf_name(v.name, "zh", v.valid_from, v.valid_to, cite,
                                    kind=str(v.kind)))
             if v.romanization:
@@ -613,9 +614,12 @@ def to_lpf(places: Iterable[PlaceName], crs: CRS, base_uri: str,
     return {"type": "FeatureCollection", "@context": LPF_CONTEXT, "features": features}
 
 
+REGISTER_CITATION = "place-name register (no source recorded)"
+
+
 def _citation(a: Approval | None) -> list[dict[str, str]]:
     if a is None:
-        return [{"label": "place-name register (no approval document recorded)"}]
+        return [{"label": REGISTER_CITATION}]
     label = " ".join(x for x in (a.authority, a.document) if x)
     cite: dict[str, str] = {"label": label or "approval"}
     if a.date:
