@@ -127,9 +127,9 @@ def write_table_csv(table: Table, path: str | os.PathLike) -> None:
 def format_summary(report: Report) -> str:
     """A short table for the terminal: one line per finding code, then the totals."""
     summary = report.summary()
+    where = f"metric CRS {report.metric_crs}, " if report.metric_crs else ""
     lines = [f"{report.check}: {summary['errors']} errors, {summary['warnings']} warnings, "
-             f"{summary['excepted']} excepted  (metric CRS {report.metric_crs}, "
-             f"{report.seconds:.1f} s)"]
+             f"{summary['excepted']} excepted  ({where}{report.seconds:.1f} s)"]
     severities = {f.code: f.severity for f in report.findings}
     width = max((len(c) for c in summary["counts"]), default=10)
     for code, n in summary["counts"].items():
