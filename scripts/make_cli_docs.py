@@ -18,7 +18,7 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 def walk(command: click.Command, path: list[str], ctx: click.Context | None):
     """Yield (path, command, context) for a command and all its subcommands."""
     ctx = click.Context(command, info_name=path[-1], parent=ctx, terminal_width=88,
-                        max_content_width=88)
+                        max_content_width=88, **(command.context_settings or {}))
     yield path, command, ctx
     if isinstance(command, click.Group):
         for name in command.list_commands(ctx):
