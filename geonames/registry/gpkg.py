@@ -261,27 +261,16 @@ class GpkgStore(Store):
         # placenames first: GIS software opens the first layer of gpkg_contents by default
         self.create_table(PLACENAMES)
 
+    SERIAL_COLUMN = "INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"
+
+    def column_type(self, portable: str) -> str:
+        return _TYPES[portable]
+
     def create_table(self, table: Table) -> None:
         if self.has_table(table.name):
             return
-        cols = []
-        for col in table.columns:
-            if col.type == "serial":
-                cols.append(f'"{col.name}" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL')
-                continue
-            text = f'"{col.name}" {_TYPES[col.type]}'
-            if col.primary_key:
-                text += " PRIMARY KEY"
-            if not col.nullable and not col.primary_key:
-                text += " NOT NULL"
-            if col.unique:
-                text += " UNIQUE"
-            cols.append(text)
-        self.conn.execute(f'CREATE TABLE "{table.name}" ({", ".join(cols)})')
-        for index in table.indexes:
-            unique = "UNIQUE " if index.unique else ""
-            self.conn.execute(f'CREATE {unique}INDEX "{index.name}" ON "{table.name}" '
-                              f'({", ".join(index.columns)})')
+        for statement in self.table_statements(table):
+            self.conn.execute(statement)
         geom = table.geometry_column
         kind = "features" if geom else "attributes"
         self.conn.execute(

@@ -207,6 +207,35 @@ class Store(ABC):
     def create_table(self, table: Table) -> None:
         """Create a table (and its indexes) in this backend's SQL."""
 
+    #: Column definition of an auto-increment integer primary key, per backend.
+    SERIAL_COLUMN = ""
+
+    @abstractmethod
+    def column_type(self, portable: str) -> str:
+        """This backend's SQL type for a portable column type (``"text"``, ``"int"`` …)."""
+
+    def table_statements(self, table: Table) -> list[str]:
+        """``CREATE TABLE`` and ``CREATE INDEX`` statements for ``table`` (idempotent)."""
+        cols = []
+        for col in table.columns:
+            if col.type == "serial":
+                cols.append(f'"{col.name}" {self.SERIAL_COLUMN}')
+                continue
+            text = f'"{col.name}" {self.column_type(col.type)}'
+            if col.primary_key:
+                text += " PRIMARY KEY"
+            if not col.nullable and not col.primary_key:
+                text += " NOT NULL"
+            if col.unique:
+                text += " UNIQUE"
+            cols.append(text)
+        statements = [f'CREATE TABLE IF NOT EXISTS "{table.name}" ({", ".join(cols)})']
+        for index in table.indexes:
+            unique = "UNIQUE " if index.unique else ""
+            statements.append(f'CREATE {unique}INDEX IF NOT EXISTS "{index.name}" '
+                              f'ON "{table.name}" ({", ".join(index.columns)})')
+        return statements
+
     @abstractmethod
     def _create_search_index(self) -> None:
         """The engine's text indexes over ``gn_names``."""
