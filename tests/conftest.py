@@ -46,3 +46,17 @@ def postgis_url() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return url
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say plainly how many tests ran against the live PostGIS (CI must show they ran)."""
+    outcomes = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "postgis" in getattr(report, "keywords", {}) and report.when in ("call", "setup"):
+                if outcome == "passed" and report.when != "call":
+                    continue
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        terminalreporter.write_line(
+            "live PostGIS tests: " + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())))
