@@ -216,6 +216,7 @@ def read_divisions(
         for a declared geographic CRS.
     """
     raw = read_layer(path, layer, encoding)
+    require_geometries(raw, "divisions")
     non_polygon = {t: n for t, n in raw.geometry_types.items() if t not in POLYGONAL | {"None"}}
     if non_polygon:
         kinds = ", ".join(f"{n} {t}" for t, n in non_polygon.items())
@@ -233,6 +234,15 @@ def read_divisions(
         source=raw.path + (f":{raw.layer}" if raw.layer else ""),
         properties=raw.properties,
     )
+
+
+def require_geometries(raw: RawLayer, what: str) -> None:
+    """Refuse a layer in which no feature has a geometry (a plain table, such as a CSV
+    without coordinates), naming what was expected."""
+    if shapely.is_missing(raw.geometries).all():
+        raise InputFileError(
+            f"{raw.path}: no feature has a geometry, so it cannot be read as {what} "
+            f"(fields: {', '.join(raw.fields) or '(none)'})")
 
 
 def data_crs_of(raw: RawLayer, user_crs: CRS | str | None = None) -> tuple[CRS, str | None]:

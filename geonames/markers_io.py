@@ -33,7 +33,7 @@ from pyproj import CRS
 
 from geonames.crs import CGCS2000, crs_label, parse_crs, reproject, transformer
 from geonames.errors import InputFileError
-from geonames.io import data_crs_of, list_layers, read_layer
+from geonames.io import data_crs_of, list_layers, read_layer, require_geometries
 from geonames.models.marker import STATUS_WORDS, MarkerTable, normalise_status
 
 #: Accepted column names (lower-cased) for each marker attribute, in order of preference.
@@ -146,6 +146,7 @@ def read_lines(
             and LINES_LAYER in list_layers(path)):
         layer = LINES_LAYER
     raw = read_layer(path, layer)
+    require_geometries(raw, "boundary lines")
     kinds = raw.geometry_types
     wrong = {t: n for t, n in kinds.items() if t not in ("LineString", "MultiLineString")}
     if wrong:

@@ -172,15 +172,15 @@ class GpkgStore(Store):
                                         isolation_level=None, check_same_thread=False)
         except sqlite3.Error as err:
             raise InputFileError(f"{self.path}: cannot open ({err})") from None
-        register_functions(self.conn)
-        self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
-        self.conn.execute("PRAGMA temp_store = MEMORY")
         try:
             app = self.conn.execute("PRAGMA application_id").fetchone()[0]
             tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         except sqlite3.DatabaseError as err:
             self.conn.close()
             raise InputFileError(f"{self.path}: not a GeoPackage or SQLite file ({err})") from None
+        register_functions(self.conn)
+        self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
+        self.conn.execute("PRAGMA temp_store = MEMORY")
         if tables and app != APPLICATION_ID:
             self.conn.close()
             raise InputFileError(f"{self.path}: an SQLite file but not a GeoPackage")
