@@ -44,6 +44,9 @@ from geonames.models.marker import DEFAULT_PATTERN, NumberPattern
 from geonames.report import MapLayer, Report, Section, Table
 from geonames.report.writers import ordered
 
+#: Map colour of the other party's lines (and of the previous round's borders).
+OTHER_PARTY_COLOUR = "#c2187a"
+
 Progress = Callable[[str], None]
 
 
@@ -202,7 +205,8 @@ def _change_layers(new: Layer, new_geoms: np.ndarray, result: ChangeResult) -> l
         layers.append(MapLayer("new divisions", new_geoms,
                                labels=[str(n) or str(i) for i, n in zip(new.ids, new.names,
                                                                        strict=True)]))
-    layers.append(MapLayer("old borders", result.offsets.old_lines, kind="line"))
+    layers.append(MapLayer("old borders", result.offsets.old_lines, kind="line",
+                           colour=OTHER_PARTY_COLOUR, style="dashed"))
     return layers
 
 
@@ -600,22 +604,25 @@ def line_sections(lines: LineLayer, findings: list[Finding], markers: MarkerOutc
                            kind="line")]
         if code in other_index:
             layers.append(MapLayer("other party", np.array(
-                [other.geometries[other_index[code]]], dtype=object), kind="line"))
+                [other.geometries[other_index[code]]], dtype=object), kind="line",
+                colour=OTHER_PARTY_COLOUR, style="dashed"))
         points = markers.points_by_line.get(code, []) if markers is not None else []
         if points:
             layers.append(MapLayer("markers", np.array([g for g, _ in points], dtype=object),
                                    labels=[label for _, label in points], kind="point"))
-        sides = ""
+        sides, title = "", f"Line {code}"
         if lines.left_ids[k] and lines.right_ids[k]:
             left, right = str(lines.left_ids[k]), str(lines.right_ids[k])
             sides = (f" between {names.get(left, '')} {left} (left) and "
                      f"{names.get(right, '')} {right} (right)").replace("  ", " ")
+            if names.get(left) and names.get(right):
+                title += f" {names[left]} | {names[right]}"
         text = (f"Line {code}{sides}, {lines.geometries[k].length / 1000:,.2f} km; "
                 f"{len(rows)} markers, {len(items)} findings.")
         # Named like the whole table, so that no CSV per line is written (markers.csv has all).
         tables = [Table("markers", f"Markers of line {code}", MARKER_TABLE_COLUMNS,
                         rows)] if rows else []
-        sections.append(Section(f"Line {code}", layers, ordered(items), tables, text))
+        sections.append(Section(title, layers, ordered(items), tables, text))
     return sections
 
 
@@ -659,7 +666,8 @@ def edgematch_report(
                 "matched_by": result.method,
                 "title": f"Edge-matching {Path(a_path).name} / {Path(b_path).name}"},
         layers=[MapLayer("side A", a.geometries, kind="line"),
-                MapLayer("side B", b.geometries, kind="line")],
+                MapLayer("side B", b.geometries, kind="line", colour=OTHER_PARTY_COLOUR,
+                         style="dashed")],
         tables=[edgematch_table(result, a, b)],
         notes=[n for n in (a.crs_note, b.crs_note) if n],
         stats=edgematch_stats(result))

@@ -46,6 +46,8 @@ def render_map(
         for layer in layers:
             _draw_layer(ax, layer, family)
         _draw_findings(ax, findings)
+        if sum(layer.kind != "polygon" for layer in layers) > 1:
+            ax.legend(loc="best", fontsize=7, prop={"family": family, "size": 7})
         ax.set_aspect("equal")
         ax.tick_params(labelsize=7)
         ax.ticklabel_format(useOffset=False, style="plain")
@@ -67,13 +69,17 @@ def _draw_layer(ax, layer: MapLayer, family: str) -> None:
     if not len(geoms):
         return
     if layer.kind == "polygon":
-        ax.add_collection(PolyCollection(_rings(geoms), facecolor="#f2efe6",
+        ax.add_collection(PolyCollection(_rings(geoms), facecolor=layer.colour or "#f2efe6",
                                          edgecolor="#555555", linewidth=0.4))
     elif layer.kind == "line":
-        ax.add_collection(LineCollection(_paths(geoms), colors="#1f4e9c", linewidths=1.2))
+        dashed = layer.style == "dashed"
+        ax.add_collection(LineCollection(_paths(geoms), colors=layer.colour or "#1f4e9c",
+                                         linewidths=0.9 if dashed else 2.0,
+                                         linestyles="--" if dashed else "-", label=layer.name))
     else:
         xy = shapely.get_coordinates(geoms)
-        ax.plot(xy[:, 0], xy[:, 1], "^", color="#2ca02c", markersize=4)
+        ax.plot(xy[:, 0], xy[:, 1], "^", color=layer.colour or "#2ca02c", markersize=4,
+                label=layer.name)
     if layer.labels is not None and len(layer.labels) <= MAX_LABELS:
         labels = [str(label) for label in layer.labels]
         _check_glyphs("".join(labels))

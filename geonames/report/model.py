@@ -16,13 +16,17 @@ class MapLayer:
     """Geometries drawn under the findings on a map (in the report's metric CRS).
 
     ``labels`` are drawn at each geometry's representative point; ``kind`` is ``"polygon"``,
-    ``"line"`` or ``"point"``.
+    ``"line"`` or ``"point"``; ``colour`` (any matplotlib colour) overrides the kind's default;
+    ``style`` ``"dashed"`` draws a line layer thin and dashed, over a solid one it is compared
+    with. Line and point layers appear in the map's legend under ``name``.
     """
 
     name: str
     geometries: np.ndarray
     labels: list[str] | None = None
     kind: str = "polygon"
+    colour: str | None = None
+    style: str = "solid"
 
 
 @dataclass
