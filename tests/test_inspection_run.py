@@ -73,8 +73,9 @@ def test_the_html_has_a_section_with_a_map_per_line(report_dir):
     sections = re.findall(r"<section>(.*?)</section>", html, flags=re.S)
     assert len(sections) == 12
     for section in sections:
-        title = re.search(r"<h2>Line (\d{12})</h2>", section)
+        title = re.search(r"<h2>Line (\d{6})(\d{6}) (\S+) \| (\S+)</h2>", section)
         assert title, section[:200]
+        assert f"{title[3]} {title[1]} (left) and {title[4]} {title[2]} (right)" in section
         png = re.search(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", section)
         assert png and base64.b64decode(png.group(1))[:4] == b"\x89PNG"
         assert "Markers of line" in section
