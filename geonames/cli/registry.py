@@ -80,6 +80,15 @@ def _override(decision: str | None, authority: str, approval_date: date | None,
             "date": approval_date.isoformat() if approval_date else None, "reason": reason}
 
 
+def _write_args(effective: date, authority: str, document: str, approval_date: date | None,
+                reason: str, force: bool, override_decision: str | None) -> dict:
+    """The keyword arguments every register write takes, from the shared options."""
+    return {"effective": effective,
+            "approval": _approval(authority, document, approval_date, effective),
+            "reason": reason, "force": force,
+            "override": _override(override_decision, authority, approval_date, reason)}
+
+
 def _open(db: str, check_names: bool = False, create: bool = False):
     from geonames.registry import Registry
 
@@ -430,11 +439,9 @@ def rename(place_id: str, new_name: str, db: str, effective: date, authority: st
           --authority 国务院 --document 国函〔2016〕101号
     """
     with _open(db, check_names) as reg:
-        place = reg.rename(place_id, new_name, effective=effective,
-                           approval=_approval(authority, document, approval_date, effective),
-                           reason=reason, romanization=romanization, generic=generic,
-                           force=force, override=_override(override_decision, authority,
-                                                           approval_date, reason))
+        place = reg.rename(place_id, new_name, romanization=romanization, generic=generic,
+                           **_write_args(effective, authority, document, approval_date,
+                                         reason, force, override_decision))
     click.echo(f"{place.id}: renamed to {place.name} ({place.romanization}) from "
                f"{place.variants[-1].name} on {effective}")
     return 0
@@ -456,11 +463,9 @@ def retire(place_id: str, db: str, effective: date, authority: str, document: st
       geonames registry retire P0000009 --effective 2024-01-01 --reason "village relocated"
     """
     with _open(db, check_names) as reg:
-        place = reg.retire(place_id, effective=effective,
-                           approval=_approval(authority, document, approval_date, effective),
-                           reason=reason, force=force,
-                           override=_override(override_decision, authority, approval_date,
-                                              reason))
+        place = reg.retire(place_id, **_write_args(effective, authority, document,
+                                                   approval_date, reason, force,
+                                                   override_decision))
     click.echo(f"{place.id}: {place.name} retired on {effective}")
     return 0
 
@@ -489,11 +494,9 @@ def merge(place_ids: tuple[str, ...], into_name: str, into_id: str | None, divis
 
     new = PlaceName(id=into_id or AUTO_ID, name=into_name, division_code=division_code)
     with _open(db, check_names) as reg:
-        place = reg.merge(list(place_ids), new, effective=effective,
-                          approval=_approval(authority, document, approval_date, effective),
-                          reason=reason, force=force,
-                          override=_override(override_decision, authority, approval_date,
-                                             reason))
+        place = reg.merge(list(place_ids), new,
+                          **_write_args(effective, authority, document, approval_date, reason,
+                                        force, override_decision))
     click.echo(f"{', '.join(place_ids)} merged into {place.id} {place.name} on {effective}")
     return 0
 
@@ -515,11 +518,9 @@ def split(place_id: str, into_names: tuple[str, ...], db: str, effective: date,
       geonames registry split P0000006 --into 东区 --into 西区 --effective 2020-01-01
     """
     with _open(db, check_names) as reg:
-        places = reg.split(place_id, list(into_names), effective=effective,
-                           approval=_approval(authority, document, approval_date, effective),
-                           reason=reason, force=force,
-                           override=_override(override_decision, authority, approval_date,
-                                              reason))
+        places = reg.split(place_id, list(into_names),
+                           **_write_args(effective, authority, document, approval_date,
+                                         reason, force, override_decision))
     click.echo(f"{place_id} split into " + ", ".join(f"{p.id} {p.name}" for p in places)
                + f" on {effective}")
     return 0
