@@ -15,6 +15,16 @@ CHONGQING_2010 = SHARED / "chongqing" / "divisions-echarts-2.2.8.geojson"
 NAMES = SHARED / "names"
 
 
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """Run the ``geonames`` entry point in-process: (exit code, stdout, stderr)."""
+    from geonames.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main([str(a) for a in args])
+    out = capsys.readouterr()
+    return done.value.code, out.out, out.err
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

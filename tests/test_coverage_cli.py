@@ -13,21 +13,16 @@ import shapely
 from fiona.crs import CRS as FionaCRS
 from shapely.geometry import mapping
 
-from geonames.cli import main
 from geonames.coverage import inspect_divisions
 from geonames.inspection import coverage_report
 from geonames.io import read_divisions, write_features
 from geonames.synthetic import voronoi_coverage
-from tests.conftest import CHONGQING_2020, FIXTURES
+from tests.conftest import CHONGQING_2020, FIXTURES, run_cli
 
 FIXTURE = FIXTURES / "chongqing" / "divisions.geojson"
 
 
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main([str(a) for a in args])
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
+run = run_cli
 
 
 @pytest.fixture(scope="module")

@@ -7,19 +7,13 @@ import json
 
 import pytest
 
-from geonames.cli import main
-from tests.conftest import CHONGQING_2020, FIXTURES
+from tests.conftest import CHONGQING_2020, FIXTURES, run_cli
 
 LIST_FILE = FIXTURES / "heritage" / "chongqing.json"
 PERIODS_FILE = FIXTURES / "heritage" / "held-periods.csv"
 
 
-def run(capsys, *args):
-    """Run the console entry point in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_:
-        main([str(a) for a in args])
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
+run = run_cli
 
 
 @pytest.fixture

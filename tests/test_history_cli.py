@@ -6,18 +6,13 @@ import json
 
 import pytest
 
-from geonames.cli import main
 from geonames.history_io import shipped_events
-from tests.conftest import CHONGQING_2010, SHARED
+from tests.conftest import CHONGQING_2010, SHARED, run_cli
 
 REVISIONS = SHARED / "divisions" / "gb2260-revisions.csv.gz"
 
 
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(args))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
+run = run_cli
 
 
 def test_translate(capsys):

@@ -13,16 +13,12 @@ from geonames.cli import main
 from geonames.coverage import repair
 from geonames.crs import reproject
 from geonames.io import read_divisions
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_cli
 
 FIXTURE = FIXTURES / "chongqing" / "divisions.geojson"
 
 
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main([str(a) for a in args])
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
+run = run_cli
 
 
 @pytest.fixture(scope="module")

@@ -5,21 +5,17 @@ from __future__ import annotations
 import csv
 import json
 
-import pytest
-
-from geonames.cli import main
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_cli
 
 CQ = FIXTURES / "chongqing"
 
 
 def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["inspect", "markers", "--lines", str(CQ / "lines.geojson"),
-              "--tripoints", str(CQ / "tripoints.geojson"), "-q", "--no-sections", *args])
-    out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    return exit_info.value.code, out.out, out.err
+    code, out, err = run_cli(capsys, "inspect", "markers", "--lines", CQ / "lines.geojson",
+                             "--tripoints", CQ / "tripoints.geojson", "-q", "--no-sections",
+                             *args)
+    assert "Traceback" not in err
+    return code, out, err
 
 
 def clean_rows() -> list[dict[str, str]]:

@@ -5,19 +5,14 @@ from __future__ import annotations
 import json
 
 import fiona
-import pytest
 
-from geonames.cli import main
-from tests.conftest import CHONGQING_2020, NAMES
+from tests.conftest import CHONGQING_2020, NAMES, run_cli
 
 pytest_plugins = ["tests.registry_support"]  # the target fixture, on both backends
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(["registry", *args])
-    out = capsys.readouterr()
-    return done.value.code, out.out, out.err
+    return run_cli(capsys, "registry", *args)
 
 
 def test_register_office_workflow(target, capsys, tmp_path):
