@@ -20,7 +20,8 @@ from geonames.establishment import (
     RulesError,
     rules_from_dict,
 )
-from geonames.history_io import read_text_file, require_columns
+from geonames.history_io import require_columns
+from geonames.io import read_text_file
 
 
 def read_rules(path: str | os.PathLike) -> Rules:

@@ -27,7 +27,6 @@ file for Chongqing since 1997: :func:`shipped_revisions`, :func:`shipped_events`
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import os
 import tomllib
@@ -39,6 +38,7 @@ from pathlib import Path
 from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import Finding
 from geonames.history import DivisionLog, label_changes
+from geonames.io import read_text_file
 from geonames.models.history import (
     CodeListRevision,
     DivisionEvent,
@@ -268,32 +268,6 @@ def write_events_csv(events: Iterable[DivisionEvent], path: str | os.PathLike) -
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def read_text_file(path: str | os.PathLike) -> str:
-    """The text of a file (gzip read transparently; UTF-8 with or without BOM, else GB18030).
-
-    Raises InputFileError for a missing, empty, unreadable or undecodable file.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a folder, not a file")
-    try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise InputFileError(f"{path}: cannot read ({err})") from None
-    if not raw.strip():
-        raise InputFileError(f"{path}: the file is empty")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputFileError(f"{path}: text is neither UTF-8 nor GB18030")
 
 
 def require_columns(path, reader: csv.DictReader, required: Sequence[str]) -> None:

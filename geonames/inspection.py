@@ -29,7 +29,7 @@ from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity
 from geonames.history import CHANGE_KINDS
 from geonames.history_io import label_with_history
-from geonames.io import POLYGONAL, read_divisions, read_exceptions, read_layer
+from geonames.io import POLYGONAL, read_divisions, read_exceptions, read_layer, read_text_file
 from geonames.markers import DEFAULT_LIMITS, MarkerLimits, check_markers
 from geonames.markers_io import (
     LineLayer,
@@ -786,11 +786,9 @@ def load_config(path: str | Path) -> InspectionConfig:
     import tomllib
 
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"{path}: no such file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        data = tomllib.loads(read_text_file(path))
+    except tomllib.TOMLDecodeError as err:
         raise InputFileError(f"{path}: not a valid TOML file ({err})") from None
     unknown = set(data) - set(CONFIG_KEYS)
     if unknown:

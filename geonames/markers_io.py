@@ -33,7 +33,13 @@ from pyproj import CRS
 
 from geonames.crs import CGCS2000, crs_label, parse_crs, reproject, transformer
 from geonames.errors import InputFileError
-from geonames.io import data_crs_of, list_layers, read_layer, require_geometries
+from geonames.io import (
+    data_crs_of,
+    decode_text,
+    list_layers,
+    read_layer,
+    require_geometries,
+)
 from geonames.models.marker import STATUS_WORDS, MarkerTable, normalise_status
 
 #: Accepted column names (lower-cased) for each marker attribute, in order of preference.
@@ -430,18 +436,7 @@ def _in_area(lonlat: tuple[float, float], area) -> bool:
 
 
 def _decode(path: str, encoding: str | None) -> str:
-    data = Path(path).read_bytes()
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as err:
-            raise InputFileError(f"{path}: cannot decode as {encoding} ({err})") from None
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    return decode_text(Path(path).read_bytes(), path, encoding)[0]
 
 
 def _number(text: str) -> float | None:

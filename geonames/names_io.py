@@ -29,7 +29,7 @@ from pyproj import CRS
 from geonames.crs import choose_metric_crs, reproject
 from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import count_by_code
-from geonames.io import data_crs_of, division_ids, read_layer
+from geonames.io import data_crs_of, decode_text, division_ids, read_layer
 from geonames.lint import SCOPES, NameRules, default_rules, lint_names, parse_rules
 from geonames.report import MapLayer, Report, Table
 from geonames.romanize import romanize_many
@@ -117,19 +117,7 @@ def read_names(path: str | os.PathLike, layer: str | None = None,
 
 
 def _read_text(path: str, encoding: str | None) -> NameList:
-    data = Path(path).read_bytes()
-    tried = [encoding] if encoding else ["utf-8-sig", "gb18030"]
-    text = None
-    for enc in tried:
-        try:
-            text = data.decode(enc)
-            used = enc
-            break
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if text is None:
-        raise InputFileError(f"{path}: cannot decode the text as {' or '.join(tried)}; give "
-                             "the encoding with --encoding")
+    text, used = decode_text(Path(path).read_bytes(), path, encoding)
     sample = text[:4096]
     delimiter = "\t" if path.lower().endswith(".tsv") or (
         "\t" in sample and sample.count("\t") > sample.count(",")) else ","

@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geonames.crs import parse_crs, reproject
 from geonames.errors import GeonamesError, InputFileError
-from geonames.io import read_layer, write_features
+from geonames.io import decode_text, read_layer, write_features
 from geonames.models.placename import Approval, NameStatus, PlaceName
 from geonames.registry.core import AUTO_ID, ImportResult, Registry, Rejection
 from geonames.registry.model import (
@@ -214,16 +214,7 @@ def _read_csv(path: str, encoding: str | None) -> tuple[list[str], list[dict[str
     data = Path(path).read_bytes()
     if not data.strip():
         raise InputFileError(f"{path}: the file is empty")
-    text = None
-    for enc in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
-        try:
-            text = data.decode(enc)
-            break
-        except (UnicodeDecodeError, LookupError) as err:
-            if encoding:
-                raise InputFileError(f"{path}: cannot decode as {encoding} ({err})") from None
-    if text is None:
-        raise InputFileError(f"{path}: neither UTF-8 nor GB18030; give --encoding")
+    text = decode_text(data, path, encoding)[0]
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
