@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark: coverage inspection and boundary-line extraction on a large synthetic coverage.
 
-Builds a seeded Voronoi coverage (default 100,000 cells, :mod:`geonames.synthetic`) with planted
+Builds a seeded Voronoi coverage (default 100,000 cells, :mod:`tests.synthetic`) with planted
 gaps, overlaps, mismatched edges, removed cells and open inlets, then times
 
 * the floor: ``shapely.make_valid`` + ``shapely.coverage_invalid_edges(gap_width=…)`` on the
   same array (the least any coverage check must do), measured before and after the runs, the
   faster of the two kept;
-* :func:`geonames.coverage.inspect_coverage` (target: ≤ 3 × the floor, every planted fault
+* :func:`geonames.divisions.coverage.inspect_coverage` (target: ≤ 3 × the floor, every planted fault
   found with its ids and area within 1 %, and nothing else found);
-* :func:`geonames.lines.extract_lines` (target: ≤ 3 × the floor).
+* :func:`geonames.boundaries.lines.extract_lines` (target: ≤ 3 × the floor).
 
     python scripts/bench_coverage.py [--cells 100000] [--seed 7] [--gap-width 50]
 
@@ -23,12 +23,15 @@ import argparse
 import gc
 import sys
 import time
+from pathlib import Path
 
 import shapely
 
-from geonames.coverage import inspect_coverage
-from geonames.lines import extract_lines
-from geonames.synthetic import plant_faults, voronoi_coverage
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.synthetic
+
+from geonames.boundaries.lines import extract_lines  # noqa: E402
+from geonames.divisions.coverage import inspect_coverage  # noqa: E402
+from tests.synthetic import plant_faults, voronoi_coverage  # noqa: E402
 
 TARGET = 3.0
 

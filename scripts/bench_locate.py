@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: locate many points among the divisions of a synthetic coverage.
 
-Prints the time of :meth:`geonames.index.SpatialIndex.locate` as a ratio to the floor measured
+Prints the time of :meth:`geonames.divisions.index.SpatialIndex.locate` as a ratio to the floor measured
 in the same run, bare ``shapely.STRtree.query(points, predicate="within")`` on the same tree
 and points (target: at most 1.5×), and, for comparison, the rtree package (bulk
 ``intersection`` per point, then the exact test) on a sample.
@@ -12,14 +12,18 @@ and points (target: at most 1.5×), and, for comparison, the rtree package (bulk
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import shapely
 from rtree import index as rtree_index
 
-from geonames.index import SpatialIndex
-from geonames.synthetic import voronoi_coverage
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.synthetic
+
+from geonames.divisions.index import SpatialIndex  # noqa: E402
+from tests.synthetic import voronoi_coverage  # noqa: E402
 
 
 def best_of(repeats: int, fn):

@@ -2,8 +2,8 @@
 """Benchmark of the markers check: 100,000 markers on 10,000 lines, against the floor.
 
 The lines are the shared borders of a seeded synthetic Voronoi coverage
-(:func:`geonames.synthetic.voronoi_coverage`, 1 km cells; lines by
-:func:`geonames.lines.extract_lines`), bent into gentle curves (a vertex every 50 m) so that
+(:func:`tests.synthetic.voronoi_coverage`, 1 km cells; lines by
+:func:`geonames.boundaries.lines.extract_lines`), bent into gentle curves (a vertex every 50 m) so that
 they are not single segments; the first 10,000 at least 200 m long are used. Each line gets 10 markers numbered west→east (north→south): 8 singles and a
 pair, or, on every tenth line, a triple at its first tripoint, 5 singles and a pair. A
 previous round has every marker within 5 cm, and a few faults are planted (markers set off
@@ -30,11 +30,11 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geonames.lines import extract_lines  # noqa: E402
-from geonames.markers import check_markers, line_directions  # noqa: E402
-from geonames.markers_io import LineLayer, MarkerRegister  # noqa: E402
-from geonames.models.marker import DEFAULT_PATTERN, MarkerTable  # noqa: E402
-from geonames.synthetic import voronoi_coverage  # noqa: E402
+from geonames.boundaries.io import LineLayer, MarkerRegister  # noqa: E402
+from geonames.boundaries.lines import extract_lines  # noqa: E402
+from geonames.boundaries.markers import check_markers, line_directions  # noqa: E402
+from geonames.boundaries.model import DEFAULT_PATTERN, MarkerTable  # noqa: E402
+from tests.synthetic import voronoi_coverage  # noqa: E402
 
 #: Lines shorter than this (metres; Voronoi cells have some tiny edges) are not used.
 MIN_LENGTH = 200.0
@@ -158,7 +158,7 @@ def main() -> None:
         tree = shapely.STRtree(lines)
         return tree.query_nearest(points, return_distance=True, all_matches=False)
 
-    from geonames.inspection import run_markers_check
+    from geonames.inspection.markers import run_markers_check
 
     layer = LineLayer(codes, np.full(len(codes), "", dtype=object),
                       np.full(len(codes), "", dtype=object), lines, crs, None, "synthetic",

@@ -2,12 +2,12 @@
 """Benchmark: romanize real place names and lint a large synthetic name list.
 
 1. Romanize every township name of the NBS 2023 table and every Chongqing village name with
-   :func:`geonames.romanize.romanize_many` (caches empty at the start; the per-name
-   :func:`~geonames.romanize.romanize` loop is printed too), timed against bare
+   :func:`geonames.names.romanize.romanize_many` (caches empty at the start; the per-name
+   :func:`~geonames.names.romanize.romanize` loop is printed too), timed against bare
    ``pypinyin.lazy_pinyin`` on the same names in the same run (the floor). Target: ratio <= 1.0.
 2. Lint a list of N names (default 600,000) made by repeating the real township and village
    names across synthetic divisions (see :func:`synthetic`), with
-   :func:`geonames.lint.lint_names` from cold caches.
+   :func:`geonames.names.lint.lint_names` from cold caches.
    Target: <= 30 s; then 2N, where the time should at most double.
 
     python scripts/bench_names.py [--names 600000] [--no-double]
@@ -26,8 +26,8 @@ from pathlib import Path
 from pypinyin import lazy_pinyin
 
 from geonames.findings import count_by_code
-from geonames.lint import default_rules, lint_names
-from geonames.romanize import clear_caches, romanize, romanize_many
+from geonames.names.lint import default_rules, lint_names
+from geonames.names.romanize import clear_caches, romanize, romanize_many
 
 NAMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "names"
 MAINLAND = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",

@@ -36,10 +36,10 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geonames.models.placename import PlaceName  # noqa: E402
+from geonames.names.model import PlaceName  # noqa: E402
+from geonames.names.romanize import romanize  # noqa: E402
 from geonames.registry import AUTO_ID, Registry  # noqa: E402
 from geonames.registry.keys import name_keys  # noqa: E402
-from geonames.romanize import romanize  # noqa: E402
 
 NAMES = ROOT.parent / "shared" / "data" / "names"
 

@@ -3,7 +3,7 @@
 
 From ``fixtures/chongqing/divisions.geojson`` it derives the boundary lines between seven
 districts of western Chongqing (大足 500111, 合川 500117, 永川 500118, 璧山 500120, 铜梁 500151,
-潼南 500152, 荣昌 500153) with :mod:`geonames.lines` (snap 200 m, as the ECharts borders do not
+潼南 500152, 荣昌 500153) with :mod:`geonames.boundaries.lines` (snap 200 m, as the ECharts borders do not
 meet exactly), places boundary markers along them with correct numbers (line code + 3-digit
 sequence west→east or north→south + type Q / A,B / C,D,E), and writes:
 
@@ -43,11 +43,12 @@ from shapely.ops import substring
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from geonames.boundaries.markers import line_directions  # noqa: E402
+from geonames.boundaries.model import DEFAULT_PATTERN  # noqa: E402
 from geonames.crs import CGCS2000, reproject, transformer  # noqa: E402
-from geonames.inspection import line_code, lines_from_divisions, metric_for  # noqa: E402
-from geonames.io import read_divisions, write_features  # noqa: E402
-from geonames.markers import line_directions  # noqa: E402
-from geonames.models.marker import DEFAULT_PATTERN  # noqa: E402
+from geonames.divisions.io import read_divisions  # noqa: E402
+from geonames.inspection.inputs import line_code, lines_from_divisions, metric_for  # noqa: E402
+from geonames.vector import write_features  # noqa: E402
 
 OUT = ROOT / "fixtures" / "chongqing"
 DISTRICTS = {"500111", "500117", "500118", "500120", "500151", "500152", "500153"}

@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from geonames.models.placename import PlaceName
+from geonames.names.model import PlaceName
 from geonames.registry import AUTO_ID, Registry
 from tests.conftest import NAMES
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from geonames.models.placename import PlaceName
+from geonames.names.model import PlaceName
 from geonames.registry import AUTO_ID, Registry
 from tests.registry_support import nbs_places
 

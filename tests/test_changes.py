@@ -11,7 +11,7 @@ import shapely
 from click.testing import CliRunner
 from shapely import LineString, box
 
-from geonames.changes import (
+from geonames.boundaries.changes import (
     border_offsets,
     compare_divisions,
     compare_lines,
@@ -19,9 +19,10 @@ from geonames.changes import (
     resolution,
 )
 from geonames.cli import cli
-from geonames.coverage import repair
 from geonames.crs import choose_metric_crs, reproject
-from geonames.io import read_divisions, write_features
+from geonames.divisions.io import read_divisions
+from geonames.geometry import repair
+from geonames.vector import write_features
 from tests.conftest import CHONGQING_2010, CHONGQING_2020
 
 EXPECTED_EVENTS = {

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from geonames.codes import CodeError, Level, canonical, parse_code, validate_code
+from geonames.divisions.codes import CodeError, Level, canonical, parse_code, validate_code
 from tests.conftest import NAMES
 
 

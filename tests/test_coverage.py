@@ -11,27 +11,27 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely import Polygon, box
 
-import geonames.coverage
-import geonames.synthetic
-from geonames.coverage import (
+import geonames.divisions.coverage
+import tests.synthetic
+from geonames.divisions.coverage import (
     ApprovedException,
     apply_exceptions,
     find_open_gaps,
     find_slivers,
     inspect_coverage,
     inspect_divisions,
-    repair,
 )
+from geonames.divisions.io import read_divisions
 from geonames.findings import Finding, Severity, tally
-from geonames.io import read_divisions
-from geonames.synthetic import plant_faults, voronoi_coverage
+from geonames.geometry import repair
 from tests.conftest import CHONGQING_2020
+from tests.synthetic import plant_faults, voronoi_coverage
 
 PLANTED = ("coverage.gap", "coverage.overlap", "coverage.edge_mismatch", "coverage.gap_open")
 
 
 def test_doctests():
-    for module in (geonames.coverage, geonames.synthetic):
+    for module in (geonames.divisions.coverage, tests.synthetic):
         failed, tried = doctest.testmod(module)
         assert tried >= 5 and failed == 0, module.__name__
 
@@ -290,4 +290,4 @@ def test_overlays_fall_back_to_snap_rounding(monkeypatch):
     result = inspect_coverage([box(0, 0, 100, 100), box(90, 0, 200, 100)], ["a", "b"])
     overlap = result.by_code("coverage.overlap")
     assert [(f.subject, round(f.value, 3)) for f in overlap] == [("a,b", 1000.0)]
-    assert geonames.coverage.OVERLAY_GRID in calls
+    assert geonames.geometry.OVERLAY_GRID in calls

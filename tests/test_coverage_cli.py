@@ -13,11 +13,12 @@ import shapely
 from fiona.crs import CRS as FionaCRS
 from shapely.geometry import mapping
 
-from geonames.coverage import inspect_divisions
-from geonames.inspection import coverage_report
-from geonames.io import read_divisions, write_features
-from geonames.synthetic import voronoi_coverage
+from geonames.divisions.coverage import inspect_divisions
+from geonames.divisions.io import read_divisions
+from geonames.inspection.reports import coverage_report
+from geonames.vector import write_features
 from tests.conftest import CHONGQING_2020, FIXTURES, run_cli
+from tests.synthetic import voronoi_coverage
 
 FIXTURE = FIXTURES / "chongqing" / "divisions.geojson"
 

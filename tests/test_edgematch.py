@@ -10,10 +10,10 @@ import pytest
 from pyproj import CRS
 from shapely import LineString
 
+from geonames.boundaries.edgematch import edgematch, match_lines
+from geonames.boundaries.io import read_lines
 from geonames.cli import main
-from geonames.edgematch import edgematch, match_lines
-from geonames.inspection import edgematch_report, run_edgematch
-from geonames.markers_io import read_lines
+from geonames.inspection.reports import edgematch_report, run_edgematch
 from tests.conftest import FIXTURES
 
 CQ = FIXTURES / "chongqing"

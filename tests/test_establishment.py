@@ -9,10 +9,9 @@ import json
 
 import pytest
 
-import geonames.establishment
+import geonames.divisions.establishment
 from geonames.cli import main
-from geonames.errors import InputFileError
-from geonames.establishment import (
+from geonames.divisions.establishment import (
     Proposal,
     RulesError,
     check_establishment,
@@ -20,7 +19,8 @@ from geonames.establishment import (
     parse_number,
     rules_from_dict,
 )
-from geonames.establishment_io import read_proposals, read_rules
+from geonames.divisions.establishment_io import read_proposals, read_rules
+from geonames.errors import InputFileError
 from geonames.findings import Severity
 from tests.conftest import FIXTURES
 
@@ -198,5 +198,5 @@ def test_values_and_types():
 
 
 def test_module_doctests():
-    result = doctest.testmod(geonames.establishment)
+    result = doctest.testmod(geonames.divisions.establishment)
     assert result.failed == 0 and result.attempted > 0

@@ -11,46 +11,48 @@ from html.parser import HTMLParser
 import pytest
 import shapely
 
+from geonames.divisions.io import read_divisions
 from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import Severity
-from geonames.heritage import (
+from geonames.heritage.held import (
+    HeldPeriod,
+    NameSpan,
+    check_held_name,
+    held_name,
+    name_use,
+    parse_year,
+    place_name_spans,
+)
+from geonames.heritage.impact import (
     IMPACT_CANDIDATE,
     IMPACT_LISTED,
     IMPACT_UNLOCATED,
-    HeldPeriod,
-    NameSpan,
-    PlaceInfo,
-    ProtectedNameError,
-    WorkflowError,
-    check_held_name,
-    check_steps,
-    delist,
-    held_name,
     impact_of_area,
     impact_of_division_change,
     impact_of_place_change,
-    list_entry,
-    name_use,
-    open_notice,
-    parse_year,
-    place_name_spans,
-    propose,
-    publication_rows,
-    record_objection,
-    require_override,
-    resolve_objection,
-    withdraw,
 )
-from geonames.heritage_io import (
+from geonames.heritage.io import (
     read_held_periods,
     read_heritage_file,
     write_heritage_file,
     write_list_csv,
 )
-from geonames.io import read_divisions
-from geonames.models.heritage import Batch, EntryStatus, Override
-from geonames.models.placename import Approval, PlaceName
-from geonames.report.heritage_html import render_list_html
+from geonames.heritage.model import Batch, EntryStatus, Override
+from geonames.heritage.publication import PlaceInfo, publication_rows, render_list_html
+from geonames.heritage.workflow import (
+    ProtectedNameError,
+    WorkflowError,
+    check_steps,
+    delist,
+    list_entry,
+    open_notice,
+    propose,
+    record_objection,
+    require_override,
+    resolve_objection,
+    withdraw,
+)
+from geonames.names.model import Approval, PlaceName
 from tests.conftest import CHONGQING_2020, FIXTURES
 
 LIST_FILE = FIXTURES / "heritage" / "chongqing.json"
@@ -494,7 +496,7 @@ def test_printed_list_is_grouped_by_batch_and_category_with_romanized_names(data
 
 
 def test_overrides_are_shown_on_the_printed_list(data):
-    from geonames.models.heritage import OverrideRecord
+    from geonames.heritage.model import OverrideRecord
 
     lists = {x.id: x for x in data.lists}
     rows = publication_rows(data.entries, lists, data.batches)

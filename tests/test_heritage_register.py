@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from geonames.heritage import WorkflowError
-from geonames.heritage_io import read_heritage_file
-from geonames.heritage_register import PROTECTED, HeritageError, HeritageRegister
-from geonames.models.heritage import EntryStatus, Override
+from geonames.heritage.io import read_heritage_file
+from geonames.heritage.model import EntryStatus, Override
+from geonames.heritage.register import PROTECTED, HeritageError, HeritageRegister
+from geonames.heritage.workflow import WorkflowError
 from geonames.registry import Registry, WriteRefused
 from tests.conftest import FIXTURES
 

@@ -15,11 +15,16 @@ from datetime import date
 
 import pytest
 
-import geonames.history
-import geonames.models.history
-from geonames.history import DivisionLog, check_events, infer_events
-from geonames.history_io import read_events, read_revisions, shipped_events, shipped_revisions
-from geonames.models.history import EventKind
+import geonames.divisions.events
+import geonames.divisions.history
+from geonames.divisions.events import EventKind
+from geonames.divisions.history import DivisionLog, check_events, infer_events
+from geonames.divisions.history_io import (
+    read_events,
+    read_revisions,
+    shipped_events,
+    shipped_revisions,
+)
 from tests.conftest import CHONGQING_2010, CHONGQING_2020, SHARED
 
 REVISIONS = SHARED / "divisions" / "gb2260-revisions.csv.gz"
@@ -221,6 +226,6 @@ def test_wrong_date_is_reported(recorded, revisions):
 
 
 def test_module_doctests():
-    for module in (geonames.history, geonames.models.history):
+    for module in (geonames.divisions.history, geonames.divisions.events):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0

@@ -9,10 +9,10 @@ import json
 import pytest
 
 from geonames.cli import main
+from geonames.divisions.history import DivisionLog, label_changes
+from geonames.divisions.history_io import read_events, shipped_events
 from geonames.findings import Finding, Severity
-from geonames.history import DivisionLog, label_changes
-from geonames.history_io import read_events, shipped_events
-from geonames.inspection import changes_report
+from geonames.inspection.reports import changes_report
 from tests.conftest import CHONGQING_2010, CHONGQING_2020
 
 #: subject → (decision, event date, event kind): what the shipped events file records.

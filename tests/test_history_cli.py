@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from geonames.history_io import shipped_events
+from geonames.divisions.history_io import shipped_events
 from tests.conftest import CHONGQING_2010, SHARED, run_cli
 
 REVISIONS = SHARED / "divisions" / "gb2260-revisions.csv.gz"

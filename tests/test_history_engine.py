@@ -6,10 +6,7 @@ from datetime import date
 
 import pytest
 
-from geonames.errors import GeonamesError, InputFileError
-from geonames.history import DivisionLog, infer_events, proper_name, reconcile
-from geonames.history_io import load_log, read_events, read_revisions, write_events_csv
-from geonames.models.history import (
+from geonames.divisions.events import (
     CodeListRevision,
     DivisionEvent,
     EventKind,
@@ -17,6 +14,9 @@ from geonames.models.history import (
     NamedCode,
     parse_when,
 )
+from geonames.divisions.history import DivisionLog, infer_events, proper_name, reconcile
+from geonames.divisions.history_io import load_log, read_events, read_revisions, write_events_csv
+from geonames.errors import GeonamesError, InputFileError
 
 
 def rev(label, **codes):

@@ -7,8 +7,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geonames.index import SpatialIndex
-from geonames.io import read_divisions
+from geonames.divisions.index import SpatialIndex
+from geonames.divisions.io import read_divisions
 from tests.conftest import CHONGQING_2020
 
 

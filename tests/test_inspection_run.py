@@ -11,7 +11,7 @@ import fiona
 import pytest
 
 from geonames.cli import main
-from geonames.inspection import load_config, run_inspection
+from geonames.inspection.run import load_config, run_inspection
 from tests.conftest import FIXTURES
 
 CQ = FIXTURES / "chongqing"

@@ -8,8 +8,9 @@ import pytest
 import shapely
 from shapely.geometry import mapping
 
+from geonames.divisions.io import describe, read_divisions
 from geonames.errors import CRSError, InputFileError
-from geonames.io import describe, detect_encoding, read_divisions, read_layer, write_features
+from geonames.vector import detect_encoding, read_layer, write_features
 from tests.conftest import CHONGQING_2010, CHONGQING_2020
 
 CHONGQING_NAMES = {"500103": "渝中区", "500110": "綦江区", "500242": "酉阳土家族苗族自治县"}

@@ -9,17 +9,17 @@ import pytest
 import shapely
 from shapely import box
 
-import geonames.lines
-from geonames.coverage import repair
+import geonames.boundaries.lines
+from geonames.boundaries.lines import extract_division_lines, extract_lines
 from geonames.crs import reproject
-from geonames.io import read_divisions
-from geonames.lines import extract_division_lines, extract_lines
-from geonames.synthetic import plant_faults, voronoi_coverage
+from geonames.divisions.io import read_divisions
+from geonames.geometry import repair
 from tests.conftest import CHONGQING_2020
+from tests.synthetic import plant_faults, voronoi_coverage
 
 
 def test_doctests():
-    failed, tried = doctest.testmod(geonames.lines)
+    failed, tried = doctest.testmod(geonames.boundaries.lines)
     assert tried >= 4 and failed == 0
 
 

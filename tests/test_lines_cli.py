@@ -10,9 +10,9 @@ from fiona.crs import CRS as FionaCRS
 from shapely.geometry import shape
 
 from geonames.cli import main
-from geonames.coverage import repair
 from geonames.crs import reproject
-from geonames.io import read_divisions
+from geonames.divisions.io import read_divisions
+from geonames.geometry import repair
 from tests.conftest import FIXTURES, run_cli
 
 FIXTURE = FIXTURES / "chongqing" / "divisions.geojson"

@@ -9,14 +9,14 @@ import pytest
 
 from geonames.errors import GeonamesError
 from geonames.findings import Severity
-from geonames.lint import (
+from geonames.names.lint import (
     default_rules,
     general_standard_chars,
     lint_names,
     parse_rules,
     rare_characters,
 )
-from geonames.romanize import pinyin_key
+from geonames.names.romanize import pinyin_key
 from tests.conftest import NAMES
 
 

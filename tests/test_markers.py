@@ -11,12 +11,18 @@ import shapely
 from pyproj import CRS
 from shapely import LineString, Point
 
-from geonames.inspection import markers_report, read_marker_inputs, run_markers_check
-from geonames.io import write_features
-from geonames.markers import MarkerLimits, check_markers, line_directions, tripoints_from_lines
-from geonames.markers_io import read_markers
-from geonames.models.marker import DEFAULT_PATTERN, Marker, MarkerTable, NumberPattern
-from geonames.report import write_report
+from geonames.boundaries.io import read_markers
+from geonames.boundaries.markers import (
+    MarkerLimits,
+    check_markers,
+    line_directions,
+    tripoints_from_lines,
+)
+from geonames.boundaries.model import DEFAULT_PATTERN, Marker, MarkerTable, NumberPattern
+from geonames.inspection.markers import read_marker_inputs, run_markers_check
+from geonames.inspection.reports import markers_report
+from geonames.report.writers import write_report
+from geonames.vector import write_features
 from tests.conftest import FIXTURES
 
 CQ = FIXTURES / "chongqing"

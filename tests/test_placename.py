@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import shapely
 
-from geonames.models import (
+from geonames.names.model import (
     Approval,
     NameStatus,
     NameVariant,
@@ -15,7 +15,7 @@ from geonames.models import (
     StatusChange,
     VariantKind,
 )
-from geonames.romanize import romanize
+from geonames.names.romanize import romanize
 
 
 def _kaixian() -> PlaceName:

@@ -13,13 +13,7 @@ import shapely
 from pyproj import Geod
 
 from geonames.findings import Finding, Severity
-from geonames.models.placename import (
-    Approval,
-    NameStatus,
-    NameVariant,
-    PlaceName,
-    VariantKind,
-)
+from geonames.names.model import Approval, NameStatus, NameVariant, PlaceName, VariantKind
 from geonames.registry import (
     AUTO_ID,
     Column,
@@ -382,6 +376,6 @@ def test_modules_keep_their_own_tables_in_the_register(target):
         unregister_tables("tests.test_registry")
     # the register remembers the module, and imports it when opened again
     with Registry.open(target) as r:
-        # other modules imported in the same process (geonames.heritage_register) may be there
+        # other modules imported in the same process (geonames.heritage.register) may be there
         assert '"tests.test_registry"' in r.store.meta("modules")
         assert r.store.has_table("test_notes")

@@ -16,7 +16,7 @@ import fiona
 import pytest
 import shapely
 
-from geonames.models.placename import Approval, NameVariant, PlaceName, VariantKind
+from geonames.names.model import Approval, NameVariant, PlaceName, VariantKind
 from geonames.registry import AUTO_ID, Registry
 from geonames.registry.exchange import export, import_file, read_places
 from tests.conftest import CHONGQING_2020

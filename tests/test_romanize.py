@@ -8,7 +8,7 @@ import re
 import pytest
 from pypinyin import lazy_pinyin
 
-from geonames.romanize import (
+from geonames.names.romanize import (
     generic_terms,
     initials,
     pinyin_key,

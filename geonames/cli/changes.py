@@ -16,7 +16,7 @@ from geonames.cli.common import (
     quiet_option,
 )
 from geonames.cli.divisions import history_option
-from geonames.inspection import apply_history, changes_report
+from geonames.inspection.reports import apply_history, changes_report
 
 
 @click.command()

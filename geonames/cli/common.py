@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from geonames.report import Report, format_summary, write_report
+from geonames.document import Report
+from geonames.report.writers import format_summary, write_report
 
 
 def out_option(default: str = "report") -> Callable:

@@ -18,7 +18,7 @@ from geonames.cli.common import (
     out_option,
     quiet_option,
 )
-from geonames.coverage import (
+from geonames.divisions.coverage import (
     DEFAULT_EXCEPTION_TOLERANCE,
     DEFAULT_GAP_WIDTH,
     DEFAULT_MIN_AREA,
@@ -26,8 +26,8 @@ from geonames.coverage import (
     inspect_divisions,
     metric_crs_of,
 )
-from geonames.inspection import coverage_report
-from geonames.io import read_divisions, read_exceptions
+from geonames.divisions.io import read_divisions, read_exceptions
+from geonames.inspection.reports import coverage_report
 
 _METRES = click.FloatRange(min=0.0)
 

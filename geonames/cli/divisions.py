@@ -10,18 +10,18 @@ from collections.abc import Sequence
 import click
 
 from geonames.cli.common import Progress, finish, out_option, quiet_option
-from geonames.establishment import EstablishmentCheck, check_establishment
-from geonames.establishment_io import read_proposals, read_rules
-from geonames.history import DivisionLog, check_events
-from geonames.history_io import (
+from geonames.divisions.establishment import EstablishmentCheck, check_establishment
+from geonames.divisions.establishment_io import read_proposals, read_rules
+from geonames.divisions.events import CodeIdentity, DivisionEvent, parse_when
+from geonames.divisions.history import DivisionLog, check_events
+from geonames.divisions.history_io import (
     load_log,
     read_events,
     read_revisions,
     shipped_events,
     shipped_revisions,
 )
-from geonames.models.history import CodeIdentity, DivisionEvent, parse_when
-from geonames.report import Report, Table
+from geonames.document import Report, Table
 
 
 def history_options(func):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from geonames.boundaries.edgematch import TOLERANCE
 from geonames.cli.common import Progress, crs_option, finish, out_option, quiet_option
-from geonames.edgematch import TOLERANCE
-from geonames.inspection import edgematch_report
+from geonames.inspection.reports import edgematch_report
 
 
 @click.command()

@@ -11,12 +11,13 @@ import shapely
 
 from geonames.cli.common import Progress, finish, out_option, quiet_option
 from geonames.crs import reproject
+from geonames.divisions.io import read_divisions
 from geonames.errors import GeonamesError
-from geonames.heritage_io import read_held_periods, read_heritage_file
-from geonames.heritage_register import HeritageRegister
-from geonames.io import data_crs_of, read_divisions, read_layer
-from geonames.models.heritage import EntryStatus, Evidence, Source
-from geonames.report.heritage_html import check_report, impact_report, write_publication
+from geonames.heritage.io import read_held_periods, read_heritage_file
+from geonames.heritage.model import EntryStatus, Evidence, Source
+from geonames.heritage.publication import check_report, impact_report, write_publication
+from geonames.heritage.register import HeritageRegister
+from geonames.vector import data_crs_of, read_layer
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 

@@ -7,7 +7,7 @@ import json
 import click
 
 from geonames.cli.common import crs_option, encoding_option, id_field_option, layer_option
-from geonames.io import describe
+from geonames.divisions.io import describe
 
 
 @click.command()

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from geonames.boundaries.io import write_boundary_lines
+from geonames.boundaries.lines import extract_division_lines
 from geonames.cli.common import (
     Progress,
     crs_option,
@@ -15,9 +17,8 @@ from geonames.cli.common import (
     name_field_option,
     quiet_option,
 )
+from geonames.divisions.io import read_divisions
 from geonames.errors import InputFileError
-from geonames.io import read_divisions, write_boundary_lines
-from geonames.lines import extract_division_lines
 
 
 @click.group("lines")

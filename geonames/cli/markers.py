@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from geonames.boundaries.markers import MAX_OFFSET, MAX_SHIFT, MAX_TRIPOINT_DISTANCE, MarkerLimits
+from geonames.boundaries.model import DEFAULT_PATTERN, NumberPattern
 from geonames.cli.common import Progress, crs_option, finish, out_option, quiet_option
 from geonames.errors import GeonamesError
-from geonames.inspection import markers_report
-from geonames.markers import MAX_OFFSET, MAX_SHIFT, MAX_TRIPOINT_DISTANCE, MarkerLimits
-from geonames.models.marker import DEFAULT_PATTERN, NumberPattern
+from geonames.inspection.reports import markers_report
 
 
 @click.command()

@@ -58,8 +58,8 @@ def romanize(name: tuple[str, ...], input_path: str | None, column: str | None,
       geonames names romanize --tones 西安
       geonames names romanize --input villages.csv --column name --output villages-pinyin.csv
     """
-    from geonames.names_io import romanize_file
-    from geonames.romanize import romanize as romanize_name
+    from geonames.names.io import romanize_file
+    from geonames.names.romanize import romanize as romanize_name
 
     if input_path is not None:
         if name:
@@ -142,7 +142,7 @@ def lint(names_path: str, name_col: str | None, code_col: str | None, level_col:
       geonames names lint nbs2023-villages-chongqing.csv --scope village=county
       geonames names lint roads.csv --name-col 名称 --code-col 所在乡镇代码 --codes parent
     """
-    from geonames.names_io import load_rules, names_report
+    from geonames.names.io import load_rules, names_report
 
     progress = Progress(quiet)
     rules = load_rules(rules_path, _scopes(scope_values))

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import click
 
-from geonames.models.placename import Approval, PlaceName
+from geonames.names.model import Approval, PlaceName
 
 DB_HELP = ("The register: a .gpkg file (created if absent) or a postgresql:// URL "
            "(?schema=NAME picks the schema).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from geonames.cli.common import Progress, crs_option, finish, out_option, quiet_option
-from geonames.inspection import run_inspection
+from geonames.inspection.run import run_inspection
 
 
 @click.command()

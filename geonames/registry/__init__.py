@@ -3,7 +3,7 @@
 >>> import tempfile, os
 >>> from datetime import date
 >>> from shapely import Point
->>> from geonames.models.placename import Approval, PlaceName
+>>> from geonames.names.model import Approval, PlaceName
 >>> path = os.path.join(tempfile.mkdtemp(), "demo.gpkg")
 >>> reg = Registry.open(path)
 >>> [kai] = reg.add(PlaceName(id=AUTO_ID, name="开县", geometry=Point(108.39, 31.16)),

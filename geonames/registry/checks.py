@@ -1,17 +1,17 @@
-"""Write-time naming checks: the lint rules (:mod:`geonames.lint`) run on every name a write
+"""Write-time naming checks: the lint rules (:mod:`geonames.names.lint`) run on every name a write
 adds or changes, against the register's current names.
 
 :func:`naming_policy` makes a :mod:`write policy <geonames.registry.policy>`: for each place
 a write adds or renames, the current places with the same name (duplicates) or the same
 toneless pinyin (homophones) are looked up in the register and handed with it to
-:func:`geonames.lint.lint_names`, which decides from the division codes whether they share a
+:func:`geonames.names.lint.lint_names`, which decides from the division codes whether they share a
 scope (地名管理条例 Art. 4: village names within a township …; scopes are configurable through
 lint's rules). An ``error`` finding (a duplicate, by lint's default severities) refuses the
 write unless it is forced; the force is recorded in the history with the finding.
 
 >>> import os, tempfile
 >>> from datetime import date
->>> from geonames.models.placename import PlaceName
+>>> from geonames.names.model import PlaceName
 >>> from geonames.registry import Registry, WriteRefused
 >>> reg = Registry.open(os.path.join(tempfile.mkdtemp(), "n.gpkg"))
 >>> reg.add_policy(naming_policy())
@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from geonames.findings import Finding
-from geonames.lint import NameRules, lint_names
-from geonames.models.placename import NameStatus
+from geonames.names.lint import NameRules, lint_names
+from geonames.names.model import NameStatus
 from geonames.registry.keys import STATE_CURRENT, name_keys
 from geonames.registry.policy import Write, WritePolicy
 
@@ -52,7 +52,7 @@ def naming_policy(checks: Iterable[str] = DEFAULT_CHECKS,
         Lint finding codes (default duplicates and homophones; homophones are warnings by
         lint's default severities, so they do not refuse).
     rules : NameRules, optional
-        Lint rules (scopes, severities); default :func:`geonames.lint.default_rules`.
+        Lint rules (scopes, severities); default :func:`geonames.names.lint.default_rules`.
     """
     wanted = tuple(checks)
 

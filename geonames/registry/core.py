@@ -24,7 +24,8 @@ from pyproj import CRS
 from geonames.crs import parse_crs
 from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import Finding
-from geonames.models.placename import Approval, NameStatus, PlaceName
+from geonames.names.model import Approval, NameStatus, PlaceName
+from geonames.names.romanize import romanize
 from geonames.registry import policy as _policy
 from geonames.registry.keys import (
     is_han_query,
@@ -46,7 +47,6 @@ from geonames.registry.model import (
 from geonames.registry.policy import Write
 from geonames.registry.schema import _EXTENSIONS
 from geonames.registry.store import MATCH_NAMES, Hit, Near, Store
-from geonames.romanize import romanize
 
 #: Give a place this id to have the register assign one (``P0000001`` …).
 AUTO_ID = "*"
@@ -234,7 +234,7 @@ class Registry:
 
         A place whose id is :data:`AUTO_ID` gets the next id of the register. An id the
         register has ever used is refused (ids are never reused). A missing romanization is
-        filled in after GB/T 16159 (:func:`geonames.romanize.romanize`), a missing generic term
+        filled in after GB/T 16159 (:func:`geonames.names.romanize.romanize`), a missing generic term
         from the generic-terms table.
         """
         places = [places] if isinstance(places, PlaceName) else list(places)
@@ -334,7 +334,7 @@ class Registry:
                **changes: Any) -> PlaceName:
         """Change fields of a place (not its name: use :meth:`rename`).
 
-        ``changes`` are :class:`~geonames.models.placename.PlaceName` fields, e.g.
+        ``changes`` are :class:`~geonames.names.model.PlaceName` fields, e.g.
         ``geometry=Point(…)``, ``category="1140"``, ``variants=(…)``; ``status=`` moves the
         place along its lifecycle (recorded as a step).
         """

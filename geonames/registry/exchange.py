@@ -1,7 +1,7 @@
 """Import into and export from a register: CSV, GeoJSON, GeoPackage, Linked Places Format.
 
 Reading (:func:`read_places`) turns each record into a
-:class:`~geonames.models.placename.PlaceName` through a column mapping (register field →
+:class:`~geonames.names.model.PlaceName` through a column mapping (register field →
 column), with the geometry from longitude/latitude columns, a WKT column, or the layer's own
 geometry; records that cannot be used are :class:`~geonames.registry.Rejection` s with the
 reason, never dropped silently. :func:`import_file` reads and imports in one call (strict:
@@ -33,8 +33,8 @@ from shapely.geometry.base import BaseGeometry
 
 from geonames.crs import parse_crs, reproject
 from geonames.errors import GeonamesError, InputFileError
-from geonames.io import decode_text, read_layer, write_features
-from geonames.models.placename import Approval, NameStatus, PlaceName
+from geonames.names.model import Approval, NameStatus, PlaceName
+from geonames.names.romanize import generic_terms
 from geonames.registry.core import AUTO_ID, ImportResult, Registry, Rejection
 from geonames.registry.model import (
     _variant_to,
@@ -43,7 +43,8 @@ from geonames.registry.model import (
     evolve,
     place_to_record,
 )
-from geonames.romanize import generic_terms
+from geonames.text import decode_text
+from geonames.vector import read_layer, write_features
 
 #: Register fields a column can be mapped to.
 FIELDS = ("id", "name", "romanization", "category", "generic", "division_code", "meaning",

@@ -5,7 +5,7 @@ Every name of a place (the standard name and each variant) becomes one search ro
 
 * characters: the name itself (NFKC), and its :func:`grams` (every character and every pair
   of adjacent characters) for queries shorter than the three characters a trigram index needs;
-* pinyin: toneless syllables joined (``jiefangbeijiedao``), from :func:`geonames.romanize`;
+* pinyin: toneless syllables joined (``jiefangbeijiedao``), from :func:`geonames.names.romanize`;
 * initials: first letters of the syllables (``jfbjd``).
 
 Ranking uses ``state`` (0 the current standard name, 1 a current variant, 2 a historical name:
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from geonames.models.placename import NameStatus, PlaceName, VariantKind
-from geonames.romanize import romanize, split_name
+from geonames.names.model import NameStatus, PlaceName, VariantKind
+from geonames.names.romanize import romanize, split_name
 
 #: Rank given to names whose generic term is unknown (after every known generic).
 UNKNOWN_RANK = 9
@@ -65,7 +65,7 @@ def name_keys(name: str, generic: str = "") -> tuple[str, str, str, str, str, in
     """``(proper, key, proper_key, initials, proper_initials, rank)`` of a name.
 
     ``generic`` is the generic term when the record says it; otherwise the last level's
-    generic found by :func:`geonames.romanize.split_name`.
+    generic found by :func:`geonames.names.romanize.split_name`.
     """
     r = romanize(name)
     parts = r.parts

@@ -12,7 +12,7 @@ Event kinds and what their ``data`` holds:
 ``add``      ``{"record": {...}}``: the whole place (:func:`place_to_record`)
 ``update``   ``{"changes": {...}}``: the fields that changed, same encoding as a record
 ``rename``   ``{"name", "romanization", "generic"}``: the id is kept and the old name becomes
-             a :attr:`~geonames.models.placename.VariantKind.FORMER_STANDARD` variant
+             a :attr:`~geonames.names.model.VariantKind.FORMER_STANDARD` variant
 ``retire``   ``{}``
 ``merge``    ``{"role": "ended", "into": [ids]}`` on each old place;
              ``{"role": "created", "from": [ids], "record": {...}}`` on the new one
@@ -40,7 +40,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geonames.models.placename import (
+from geonames.names.model import (
     Approval,
     NameStatus,
     NameVariant,

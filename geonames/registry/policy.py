@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from geonames.errors import GeonamesError
 from geonames.findings import Finding, Severity
-from geonames.models.placename import Approval, PlaceName
+from geonames.names.model import Approval, PlaceName
 from geonames.registry.model import override_to_record
 
 if TYPE_CHECKING:

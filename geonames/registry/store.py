@@ -28,7 +28,7 @@ from pyproj import CRS, Geod
 from shapely.geometry.base import BaseGeometry
 
 from geonames.findings import Finding, Severity
-from geonames.models.placename import NameStatus, PlaceName
+from geonames.names.model import NameStatus, PlaceName
 from geonames.registry.keys import STATE_HISTORICAL, NameRow, grams, name_rows
 from geonames.registry.model import (
     Event,

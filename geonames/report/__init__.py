@@ -5,7 +5,7 @@ Every ``geonames inspect …`` command (and ``geonames names lint``) builds a :c
 and calls :func:`write_report`.
 """
 
-from geonames.report.model import MapLayer, Report, Section, Table
+from geonames.document import MapLayer, Report, Section, Table
 from geonames.report.writers import format_summary, write_report
 
 __all__ = ["MapLayer", "Report", "Section", "Table", "format_summary", "write_report"]

@@ -14,9 +14,9 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 
+from geonames.document import MapLayer  # noqa: E402
 from geonames.findings import Finding  # noqa: E402
 from geonames.report.fonts import cjk_family, missing_glyphs  # noqa: E402
-from geonames.report.model import MapLayer  # noqa: E402
 
 #: Above this many features a layer is drawn without labels.
 MAX_LABELS = 400

@@ -1,4 +1,4 @@
-"""Write a :class:`~geonames.report.model.Report` to a folder, and format it for the terminal.
+"""Write a :class:`~geonames.document.Report` to a folder, and format it for the terminal.
 
 Files written (every check): ``summary.json``, ``findings.csv``, ``findings.gpkg`` (layers
 ``findings_polygon``, ``findings_line``, ``findings_point``, only those with rows),
@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from geonames.document import Report, Section, Table
 from geonames.findings import Finding, Severity
-from geonames.io import write_features
 from geonames.report.maps import render_map
-from geonames.report.model import Report, Section, Table
+from geonames.vector import write_features
 
 FINDING_FIELDS = ["code", "severity", "subject", "value", "limit", "unit", "message", "excepted"]
 GPKG_SCHEMA = {"code": "str", "severity": "str", "subject": "str", "value": "float",

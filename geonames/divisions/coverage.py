@@ -1,0 +1,958 @@
+"""Coverage inspection: where a layer of divisions fails to tile its territory.
+
+A layer of divisions (all counties of a province, all townships of a county …) should be a
+*polygonal coverage*: valid polygons that do not overlap, leave no gaps between them, and whose
+shared borders have exactly the same vertices on both sides. :func:`inspect_coverage` reports
+every place where that fails, as :class:`~geonames.findings.Finding` records:
+
+============================ =================================================================
+code                         what
+============================ =================================================================
+``geometry.invalid``         an invalid polygon (GEOS reason and location); it is repaired and
+                             the repair is used for everything after
+``coverage.overlap``         two divisions overlap: the overlap polygon, both ids, area m²
+``coverage.gap``             a gap enclosed by divisions: the gap polygon, the ids around it,
+                             area m², width m (2 × radius of the maximum inscribed circle)
+``coverage.gap_open``        a narrow inlet between two divisions, open to the outer edge
+                             (GEOS does not find these), narrower than ``gap_width``
+``coverage.edge_mismatch``   stretches of border where neighbours' vertices do not match
+                             (:func:`shapely.coverage_invalid_edges`) and that no overlap or gap
+                             above ``min_area`` explains
+``coverage.sliver``          a thin polygon part of a division (width below ``sliver_width``)
+``division.duplicate_id``    two or more divisions with one id
+``division.empty``           a division without geometry (or with nothing left after repair)
+============================ =================================================================
+
+Every size is in metres / m², measured in a metric CRS: :func:`inspect_coverage` takes
+geometries already in one; :func:`inspect_divisions` takes a
+:class:`~geonames.divisions.model.DivisionTable` and projects it with :mod:`geonames.crs`.
+
+Work is vectorised over the whole array (shapely 2): the costly pairwise work (overlaps,
+mismatched edges) is done only for the divisions that :func:`shapely.coverage_invalid_edges`
+flags, and the union whose holes are the gaps is a fast :func:`shapely.coverage_union_all`
+of the unflagged divisions joined with an ordinary union of the flagged ones.
+
+>>> from shapely import box
+>>> result = inspect_coverage([box(0, 0, 100, 100), box(90, 0, 200, 100)], ["a", "b"])
+>>> [(f.code, f.subject, f.value) for f in result.findings]
+[('coverage.overlap', 'a,b', 1000.0)]
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from geonames.crs import MetricCRS, choose_metric_crs, reproject
+from geonames.divisions.model import DivisionTable
+from geonames.errors import InputFileError
+from geonames.findings import Finding, Severity, subject_of
+from geonames.geometry import Repair, overlay, repair, simplest
+from geonames.text import Progress, quiet
+
+#: Default ``gap_width``, m: open inlets narrower than this are reported, and enclosed gaps
+#: narrower than this make :func:`shapely.coverage_invalid_edges` flag their edges.
+DEFAULT_GAP_WIDTH = 50.0
+#: Default ``min_area``, m²: overlaps and gaps smaller than this are dropped (their edges are
+#: reported as ``coverage.edge_mismatch`` instead).
+DEFAULT_MIN_AREA = 1.0
+#: A part narrower than the sliver width is a sliver when its Polsby–Popper score (4πA/P²,
+#: 1 for a disc, 0.785 for a square) is below this: a rectangle of about 1 : 8.
+SLIVER_POLSBY_POPPER = 0.3
+#: Default distance, m, by which an approved exception's geometry is widened when matching.
+DEFAULT_EXCEPTION_TOLERANCE = 1.0
+#: An inlet must run along at least this many ``gap_width`` of each of two divisions' borders
+#: (a shallower notch at a corner where two divisions meet is a shape, not an inlet).
+INLET_MIN_DEPTH = 1.0
+#: Relative tolerance of the maximum-inscribed-circle radius behind every width.
+RADIUS_TOLERANCE = 5e-3
+#: Distance, m, under which geometries count as touching (numerical noise of overlay at
+#: coordinates of about 10⁶ m is about 10⁻⁹ m).
+TOUCH = 1e-3
+
+CODES = (
+    "geometry.invalid", "coverage.overlap", "coverage.gap", "coverage.gap_open",
+    "coverage.edge_mismatch", "coverage.sliver", "division.duplicate_id", "division.empty",
+)
+SEVERITY = {
+    "geometry.invalid": Severity.ERROR,
+    "coverage.overlap": Severity.ERROR,
+    "coverage.gap": Severity.ERROR,
+    "coverage.gap_open": Severity.WARNING,
+    "coverage.edge_mismatch": Severity.WARNING,
+    "coverage.sliver": Severity.WARNING,
+    "division.duplicate_id": Severity.ERROR,
+    "division.empty": Severity.ERROR,
+}
+
+
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+
+
+@dataclass
+class Overlaps:
+    """Overlapping pairs: positions ``first < second``, the overlap (Multi)Polygon, area m²."""
+
+    first: np.ndarray
+    second: np.ndarray
+    geometries: np.ndarray
+    areas: np.ndarray
+    parts: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+
+@dataclass
+class Gaps:
+    """Gaps: polygons, area m², width m, and the positions of the divisions around each."""
+
+    geometries: np.ndarray
+    areas: np.ndarray
+    widths: np.ndarray
+    around: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+
+@dataclass(frozen=True)
+class ApprovedException:
+    """An approved exception (QGIS allowed-gaps layer, ArcGIS topology exception).
+
+    A finding matches when every attribute given here matches: ``code`` equal, ``ids`` equal
+    as a set to the finding's ids, and the finding's geometry within ``geometry`` widened by
+    the matching tolerance. ``geometry`` is in the same (metric) CRS as the findings.
+    """
+
+    code: str | None = None
+    ids: frozenset[str] | None = None
+    geometry: BaseGeometry | None = None
+    note: str = ""
+
+
+@dataclass
+class CoverageResult:
+    """What :func:`inspect_coverage` found.
+
+    Attributes
+    ----------
+    findings : list of Finding
+        Geometries in the metric CRS.
+    geometries : numpy array
+        The repaired divisions (metric CRS), used for every measurement.
+    ids, names : numpy arrays of str
+    invalid_edges : numpy array
+        :func:`shapely.coverage_invalid_edges` of the repaired divisions at ``gap_width``.
+    parameters : dict
+        ``gap_width``, ``min_area``, ``sliver_width`` (m, m²) as used.
+    stats : dict
+        Counts and the seconds each step took.
+    metric : MetricCRS or None
+        Set by :func:`inspect_divisions`.
+    """
+
+    findings: list[Finding]
+    geometries: np.ndarray
+    ids: np.ndarray
+    names: np.ndarray
+    invalid_edges: np.ndarray
+    parameters: dict[str, float]
+    stats: dict[str, object] = field(default_factory=dict)
+    metric: MetricCRS | None = None
+
+    def by_code(self, code: str) -> list[Finding]:
+        """The findings of one code."""
+        return [f for f in self.findings if f.code == code]
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def inspect_divisions(
+    table: DivisionTable,
+    *,
+    crs: str | CRS | MetricCRS | None = None,
+    gap_width: float = DEFAULT_GAP_WIDTH,
+    min_area: float = DEFAULT_MIN_AREA,
+    sliver_width: float | None = None,
+    exceptions: Sequence[ApprovedException] = (),
+    exception_tolerance: float = DEFAULT_EXCEPTION_TOLERANCE,
+    progress: Progress | None = None,
+) -> CoverageResult:
+    """Inspect a :class:`~geonames.divisions.model.DivisionTable` as a coverage.
+
+    The divisions are projected to the metric CRS from :func:`metric_crs_of` (``crs`` wins
+    when given) and passed to :func:`inspect_coverage`; see there for the parameters.
+    ``exceptions`` geometries must already be in that metric CRS.
+    """
+    metric = crs if isinstance(crs, MetricCRS) else metric_crs_of(table, crs)
+    say = progress or quiet
+    say(f"projecting {len(table)} divisions to {metric.label}")
+    geometries = reproject(table.geometries, table.crs, metric.crs)
+    result = inspect_coverage(
+        geometries, table.ids, table.names, gap_width=gap_width, min_area=min_area,
+        sliver_width=sliver_width, exceptions=exceptions,
+        exception_tolerance=exception_tolerance, progress=progress)
+    result.metric = metric
+    return result
+
+
+def metric_crs_of(table: DivisionTable, crs: str | CRS | None = None) -> MetricCRS:
+    """The metric CRS to measure a division table in (:func:`geonames.crs.choose_metric_crs`).
+
+    Raises :class:`~geonames.errors.InputFileError` when no division has a geometry.
+    """
+    geoms = np.asarray(table.geometries, dtype=object)
+    present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    if not len(present):
+        raise InputFileError(f"{table.source or 'the layer'}: no division has a geometry")
+    bounds = tuple(float(v) for v in shapely.total_bounds(present))
+    return choose_metric_crs(table.crs, bounds, crs)
+
+
+def inspect_coverage(
+    geometries: Sequence[BaseGeometry | None] | np.ndarray,
+    ids: Sequence[object] | np.ndarray,
+    names: Sequence[object] | np.ndarray | None = None,
+    *,
+    gap_width: float = DEFAULT_GAP_WIDTH,
+    min_area: float = DEFAULT_MIN_AREA,
+    sliver_width: float | None = None,
+    exceptions: Sequence[ApprovedException] = (),
+    exception_tolerance: float = DEFAULT_EXCEPTION_TOLERANCE,
+    progress: Progress | None = None,
+) -> CoverageResult:
+    """Find every place where polygons fail to form a coverage.
+
+    Parameters
+    ----------
+    geometries : array of Polygon / MultiPolygon (None allowed)
+        In a metric CRS (metres).
+    ids : array
+        One id per geometry (duplicates are reported, not refused).
+    names : array, optional
+        Division names (used in messages).
+    gap_width : float, m
+        Open inlets narrower than this are ``coverage.gap_open``; enclosed gaps narrower than
+        this are also flagged by :func:`shapely.coverage_invalid_edges`. Every enclosed gap is
+        reported whatever its width.
+    min_area : float, m²
+        Overlaps (each connected part) and gaps smaller than this are dropped.
+    sliver_width : float, m, optional
+        Polygon parts narrower than this (2 × radius of the maximum inscribed circle) and
+        elongated (or smaller than ``min_area``) are ``coverage.sliver``
+        (:func:`find_slivers`). Default: ``gap_width``.
+    exceptions : sequence of ApprovedException
+        Findings they match are marked excepted (:func:`apply_exceptions`).
+    exception_tolerance : float, m
+    progress : callable, optional
+        Called with a message before each step.
+
+    Returns
+    -------
+    CoverageResult
+
+    Examples
+    --------
+    A 4 m wide gap between two squares, enclosed by a third division below and above:
+
+    >>> from shapely import box
+    >>> squares = [box(0, 0, 100, 100), box(104, 0, 200, 100), box(0, 100, 200, 150),
+    ...            box(0, -50, 200, 0)]
+    >>> result = inspect_coverage(squares, ["w", "e", "n", "s"])
+    >>> gap = result.by_code("coverage.gap")[0]
+    >>> gap.subject, gap.value, gap.details["width_m"]
+    ('e,n,s,w', 400.0, 4.0)
+    """
+    say = progress or quiet
+    t_all = time.perf_counter()
+    timings: dict[str, float] = {}
+    geoms, ids, names = division_columns(geometries, ids, names)
+    sliver_width = gap_width if sliver_width is None else sliver_width
+    findings: list[Finding] = []
+
+    say(f"checking {len(geoms)} geometries")
+    t = time.perf_counter()
+    fixed = repair(geoms)
+    geoms = fixed.geometries
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    findings += _invalid_findings(fixed, ids, names)
+    findings += _empty_findings(present, fixed, ids, names)
+    findings += _duplicate_findings(ids, names, geoms)
+    timings["repair"] = time.perf_counter() - t
+
+    say(f"finding invalid edges (gap width {gap_width:g} m)")
+    t = time.perf_counter()
+    edges = np.full(len(geoms), None, dtype=object)
+    edges[present] = shapely.coverage_invalid_edges(geoms[present], gap_width=gap_width)
+    flagged = present & (shapely.length(edges) > 0)
+    tree = shapely.STRtree(np.where(present, geoms, None))
+    timings["invalid_edges"] = time.perf_counter() - t
+
+    say(f"measuring overlaps around {int(flagged.sum())} flagged divisions")
+    t = time.perf_counter()
+    overlaps = find_overlaps(geoms, min_area=min_area, candidates=flagged, tree=tree)
+    findings += _overlap_findings(overlaps, ids, names, min_area)
+    timings["overlaps"] = time.perf_counter() - t
+
+    say("finding gaps")
+    t = time.perf_counter()
+    union = union_of(geoms, flagged)
+    gaps = find_gaps(geoms, union, min_area=min_area, tree=tree)
+    findings += _gap_findings(gaps, ids, names, min_area)
+    inlets = find_open_gaps(geoms, union, gap_width=gap_width, min_area=min_area, tree=tree)
+    findings += _inlet_findings(inlets, ids, names, gap_width)
+    timings["gaps"] = time.perf_counter() - t
+
+    say("matching shared edges")
+    t = time.perf_counter()
+    explained = np.concatenate([overlaps.geometries, gaps.geometries, inlets.geometries])
+    findings += _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
+                                   reach=max(gap_width, 1.0))
+    timings["edge_mismatch"] = time.perf_counter() - t
+
+    say("measuring slivers")
+    t = time.perf_counter()
+    slivers = find_slivers(geoms, sliver_width, min_area=min_area)
+    findings += _sliver_findings(slivers, ids, names, sliver_width)
+    timings["slivers"] = time.perf_counter() - t
+
+    if exceptions:
+        findings = apply_exceptions(findings, exceptions, exception_tolerance)
+    stats = {
+        "divisions": int(len(geoms)),
+        "repaired": int(fixed.invalid.sum()),
+        "flagged_by_invalid_edges": int(flagged.sum()),
+        "overlap_area_m2": round(float(overlaps.areas.sum()), 3),
+        "gap_area_m2": round(float(gaps.areas.sum()), 3),
+        "step_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "seconds": round(time.perf_counter() - t_all, 3),
+    }
+    return CoverageResult(
+        findings=findings, geometries=geoms, ids=ids, names=names, invalid_edges=edges,
+        parameters={"gap_width": gap_width, "min_area": min_area, "sliver_width": sliver_width},
+        stats=stats)
+
+
+# --------------------------------------------------------------------------------------------
+# Repair
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+# --------------------------------------------------------------------------------------------
+# Overlaps, union, gaps, inlets, slivers
+
+
+def find_overlaps(
+    geometries: np.ndarray,
+    min_area: float = DEFAULT_MIN_AREA,
+    candidates: np.ndarray | None = None,
+    tree: shapely.STRtree | None = None,
+) -> Overlaps:
+    """Pairs of polygons whose interiors overlap, with the overlap and its area (m²).
+
+    Parameters
+    ----------
+    geometries : array of valid Polygon / MultiPolygon (None allowed)
+    min_area : float
+        Connected parts of an overlap smaller than this are dropped; a pair with no part left
+        is not reported.
+    candidates : bool array, optional
+        Only pairs with at least one candidate are examined. Any overlap makes at least one
+        of the two polygons show up in :func:`shapely.coverage_invalid_edges`, so passing the
+        flagged polygons finds every overlap (this is what makes it fast).
+    tree : STRtree over ``geometries``, optional
+
+    >>> from shapely import box
+    >>> found = find_overlaps(np.array([box(0, 0, 2, 2), box(1, 1, 3, 3), box(5, 5, 6, 6)]))
+    >>> found.first.tolist(), found.second.tolist(), found.areas.tolist()
+    ([0], [1], [1.0])
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    tree = tree or shapely.STRtree(geoms)
+    source = np.flatnonzero(~shapely.is_missing(geoms)) if candidates is None \
+        else np.flatnonzero(candidates)
+    if not len(source):
+        return _no_overlaps()
+    k, j = tree.query(geoms[source], predicate="intersects")
+    i = source[k]
+    a, b = np.minimum(i, j), np.maximum(i, j)
+    pairs = np.unique(np.column_stack([a, b])[a != b], axis=0)
+    if not len(pairs):
+        return _no_overlaps()
+    a, b = pairs[:, 0], pairs[:, 1]
+    inside = shapely.relate_pattern(geoms[a], geoms[b], "2********")
+    a, b = a[inside], b[inside]
+    inter = overlay(shapely.intersection, geoms[a], geoms[b])
+    parts, index = shapely.get_parts(inter, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) >= max(min_area, 0.0))
+    keep &= shapely.area(parts) > 0
+    parts, index = parts[keep], index[keep]
+    if not len(parts):
+        return _no_overlaps()
+    pair = np.unique(index)
+    multi = shapely.multipolygons(parts, indices=np.searchsorted(pair, index))
+    multi = np.atleast_1d(np.asarray(multi, dtype=object))
+    counts = np.bincount(np.searchsorted(pair, index), minlength=len(pair))
+    return Overlaps(a[pair], b[pair], simplest(multi, counts), shapely.area(multi), counts)
+
+
+def _no_overlaps() -> Overlaps:
+    empty = np.array([], dtype=np.int64)
+    return Overlaps(empty, empty, np.array([], dtype=object), np.array([]), empty)
+
+
+def union_of(geometries: np.ndarray, flagged: np.ndarray | None = None) -> BaseGeometry:
+    """Union of polygons: a fast coverage union of the unflagged ones, joined with an
+    ordinary union of the flagged ones (those :func:`shapely.coverage_invalid_edges` marks;
+    the unflagged ones form a valid coverage, which :func:`shapely.coverage_union_all` needs).
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if flagged is None:
+        return overlay(shapely.union_all, geoms[present])
+    clean = geoms[present & ~flagged]
+    dirty = geoms[present & flagged]
+    pieces = []
+    if len(clean):
+        pieces.append(shapely.coverage_union_all(clean))
+    if len(dirty):
+        pieces.append(overlay(shapely.union_all, dirty))
+    if not pieces:
+        return shapely.Polygon()
+    if len(pieces) == 1 and not len(dirty):
+        # coverage_union_all can leave edges of a valid coverage that only touch at a vertex
+        # as one ring; an ordinary union of the result normalises it cheaply.
+        return pieces[0]
+    return overlay(shapely.union_all, pieces)
+
+
+def find_gaps(
+    geometries: np.ndarray,
+    union: BaseGeometry | None = None,
+    min_area: float = DEFAULT_MIN_AREA,
+    tree: shapely.STRtree | None = None,
+) -> Gaps:
+    """Gaps enclosed by polygons: the holes of their union (minus any island inside a hole).
+
+    Parameters
+    ----------
+    geometries : array of valid Polygon / MultiPolygon (None allowed)
+    union : geometry, optional
+        Their union (:func:`union_of`), when already computed.
+    min_area : float, m²
+        Smaller gaps are dropped.
+
+    Returns
+    -------
+    Gaps
+        Widths are 2 × the radius of each gap's maximum inscribed circle (m); ``around`` holds
+        the positions of the polygons within 1 mm of each gap, sorted.
+
+    >>> from shapely import box
+    >>> ring = [box(0, 0, 30, 10), box(0, 20, 30, 30), box(0, 10, 10, 20), box(20, 10, 30, 20)]
+    >>> gaps = find_gaps(np.array(ring))
+    >>> gaps.areas.tolist(), gaps.widths.tolist(), gaps.around[0].tolist()
+    ([100.0], [10.0], [0, 1, 2, 3])
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    union = union_of(geoms) if union is None else union
+    holes, hole_parts = _holes(union)
+    if len(holes):
+        # islands: union parts lying inside a hole are not gap
+        parts = shapely.get_parts(union)
+        part_idx, hole_idx = shapely.STRtree(holes).query(parts, predicate="within")
+        if len(part_idx):
+            for h in np.unique(hole_idx):
+                holes[h] = overlay(shapely.difference, holes[h], overlay(
+                    shapely.union_all, parts[part_idx[hole_idx == h]]))
+        area = shapely.area(holes)
+        keep = (area >= max(min_area, 0.0)) & (area > 0)
+        holes = holes[keep]
+    if not len(holes):
+        return Gaps(np.array([], dtype=object), np.array([]), np.array([]), [])
+    tree = tree or shapely.STRtree(geoms)
+    gap_idx, div_idx = tree.query(holes, predicate="dwithin", distance=TOUCH)
+    order = np.lexsort((div_idx, gap_idx))
+    gap_idx, div_idx = gap_idx[order], div_idx[order]
+    around = np.split(div_idx, np.searchsorted(gap_idx, np.arange(1, len(holes))))
+    return Gaps(holes, shapely.area(holes), widths(holes), around)
+
+
+def _holes(union: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """The holes of a (multi)polygon as Polygons, and the index of the part of each."""
+    parts = shapely.get_parts(union)
+    parts = parts[shapely.get_type_id(parts) == 3]
+    counts = shapely.get_num_interior_rings(parts)
+    owner = np.repeat(np.arange(len(parts)), counts)
+    if not len(owner):
+        return np.array([], dtype=object), owner
+    number = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+    rings = shapely.get_interior_ring(parts[owner], number)
+    return np.asarray(shapely.polygons(rings), dtype=object), owner
+
+
+def widths(polygons: np.ndarray) -> np.ndarray:
+    """Width of each polygon, m: 2 × the radius of its maximum inscribed circle.
+
+    Computed to :data:`RADIUS_TOLERANCE` (0.5 %) of the radius: the inscribed-circle search
+    stops at that tolerance.
+
+    >>> from shapely import box
+    >>> widths(np.array([box(0, 0, 100, 4)])).round(3).tolist()
+    [4.0]
+    """
+    polygons = np.asarray(polygons, dtype=object)
+    out = np.zeros(len(polygons))
+    ok = ~shapely.is_missing(polygons) & ~shapely.is_empty(polygons)
+    if not ok.any():
+        return out
+    polys = polygons[ok]
+    # a quick pass (tolerance 1/1000 of the extent), refined where that tolerance is more
+    # than 0.5 % of the radius found (long thin shapes)
+    radius = shapely.length(shapely.maximum_inscribed_circle(polys))
+    bounds = shapely.bounds(polys)
+    coarse = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 1000
+    redo = np.flatnonzero(coarse > RADIUS_TOLERANCE * radius)
+    if len(redo):
+        tol = np.maximum(radius[redo] * RADIUS_TOLERANCE, 1e-9)
+        radius[redo] = shapely.length(shapely.maximum_inscribed_circle(polys[redo],
+                                                                       tolerance=tol))
+    out[ok] = 2.0 * radius
+    return out
+
+
+@dataclass
+class Inlets:
+    """Open inlets: polygons, area m², width m, the divisions along each and their contact
+    length along it, m."""
+
+    geometries: np.ndarray
+    areas: np.ndarray
+    widths: np.ndarray
+    along: list[np.ndarray]
+    contact: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+
+def find_open_gaps(
+    geometries: np.ndarray,
+    union: BaseGeometry | None = None,
+    gap_width: float = DEFAULT_GAP_WIDTH,
+    min_area: float = DEFAULT_MIN_AREA,
+    tree: shapely.STRtree | None = None,
+) -> Inlets:
+    """Narrow inlets between divisions that are open to the outer edge of the coverage.
+
+    The outside of the coverage that a disc of diameter ``gap_width`` cannot enter is found
+    by a morphological closing of the union (its holes filled): ``closing − union``. A
+    connected part of it is an inlet when it runs along the borders of at least two
+    divisions for at least ``INLET_MIN_DEPTH × gap_width`` each (a notch where two
+    divisions meet at a corner is not), and its area is at least ``min_area``.
+
+    >>> from shapely import box
+    >>> sides = [box(0, 0, 100, 100), box(102, 0, 200, 100), box(0, -100, 200, 0)]
+    >>> inlets = find_open_gaps(np.array(sides), gap_width=10)
+    >>> inlets.areas.round().tolist(), inlets.widths.round(3).tolist(), inlets.along[0].tolist()
+    ([200.0], [2.0], [0, 1])
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    none = Inlets(np.array([], dtype=object), np.array([]), np.array([]), [], [])
+    if gap_width <= 0:
+        return none
+    union = union_of(geoms) if union is None else union
+    parts = shapely.get_parts(union)
+    parts = parts[shapely.get_type_id(parts) == 3]
+    if not len(parts):
+        return none
+    filled = overlay(shapely.union_all, shapely.polygons(shapely.get_exterior_ring(parts)))
+    radius = gap_width / 2.0
+    closed = shapely.buffer(shapely.buffer(filled, radius, quad_segs=16), -radius, quad_segs=16)
+    rest = shapely.get_parts(overlay(shapely.difference, closed, filled))
+    rest = rest[shapely.get_type_id(rest) == 3]
+    rest = rest[shapely.area(rest) >= max(min_area, 1e-6)]
+    if not len(rest):
+        return none
+    tree = tree or shapely.STRtree(geoms)
+    cand, div = tree.query(rest, predicate="dwithin", distance=TOUCH)
+    if not len(cand):
+        return none
+    touched = overlay(shapely.intersection, shapely.boundary(geoms[div]),
+                                   shapely.buffer(rest[cand], TOUCH, quad_segs=2))
+    contact = shapely.length(touched)
+    deep = contact >= INLET_MIN_DEPTH * gap_width
+    keep = [k for k in range(len(rest))
+            if np.count_nonzero(deep[cand == k]) >= 2]
+    if not keep:
+        return none
+    keep_arr = np.asarray(keep)
+    inlets = rest[keep_arr]
+    along, lengths = [], []
+    for k in keep:
+        sel = (cand == k) & deep
+        order = np.argsort(div[sel])
+        along.append(div[sel][order])
+        lengths.append(contact[sel][order])
+    return Inlets(inlets, shapely.area(inlets), widths(inlets), along, lengths)
+
+
+@dataclass
+class Slivers:
+    """Thin polygon parts: the division position of each, the part, width m, area m² and
+    Polsby–Popper score (4πA/P², 1 for a disc)."""
+
+    owner: np.ndarray
+    geometries: np.ndarray
+    widths: np.ndarray
+    areas: np.ndarray
+    polsby_popper: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+
+def find_slivers(
+    geometries: np.ndarray,
+    max_width: float,
+    max_polsby_popper: float = SLIVER_POLSBY_POPPER,
+    min_area: float = DEFAULT_MIN_AREA,
+) -> Slivers:
+    """Thin polygon parts of divisions: narrower than ``max_width`` (m) and elongated
+    (Polsby–Popper score 4πA/P² below ``max_polsby_popper``), or narrower than ``max_width``
+    and smaller than ``min_area`` (m²: specks, such as those a repair leaves).
+
+    A small compact part (an islet 30 m across) is not a sliver. Width is 2 × the radius of
+    the part's maximum inscribed circle. It is computed only for parts that can be that thin:
+    a part with area A, perimeter P and h holes has an inscribed radius of at least the root r
+    of ``A = P·r + π(h−1)·r²`` (every point of it lies within r of its boundary), so parts with
+    ``r ≥ max_width / 2`` are skipped without computing.
+
+    >>> from shapely import box
+    >>> parts = np.array([box(0, 0, 1000, 1000), box(0, 0, 1000, 3), box(0, 0, 8, 8)])
+    >>> found = find_slivers(parts, 10.0)
+    >>> found.owner.tolist(), found.widths.round(3).tolist()
+    ([1], [3.0])
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    ok = ~shapely.is_missing(geoms)
+    parts, owner = shapely.get_parts(geoms[ok], return_index=True)
+    owner = np.flatnonzero(ok)[owner]
+    polys = shapely.get_type_id(parts) == 3
+    parts, owner = parts[polys], owner[polys]
+    area, perimeter = shapely.area(parts), shapely.length(parts)
+    holes = shapely.get_num_interior_rings(parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pp = np.where(perimeter > 0, 4 * np.pi * area / perimeter ** 2, 0.0)
+    shape_ok = (pp < max_polsby_popper) | (area < min_area)
+    bound = _inradius_lower_bound(area, perimeter, holes)
+    cand = np.flatnonzero(shape_ok & (bound < max_width / 2.0) & (area > 0))
+    if not len(cand):
+        empty = np.array([], dtype=np.int64)
+        return Slivers(empty, np.array([], dtype=object), np.array([]), np.array([]),
+                       np.array([]))
+    w = widths(parts[cand])
+    thin = w < max_width
+    k = cand[thin]
+    return Slivers(owner[k], parts[k], w[thin], area[k], pp[k])
+
+
+def _inradius_lower_bound(area: np.ndarray, perimeter: np.ndarray,
+                          holes: np.ndarray) -> np.ndarray:
+    """Smallest inscribed radius a polygon of this area, perimeter and hole count can have."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        simple = area / np.maximum(perimeter, 1e-12)
+        c = np.pi * (holes - 1.0)
+        quad = (-perimeter + np.sqrt(perimeter ** 2 + 4 * c * area)) / (2 * c)
+    return np.where(holes <= 1, simple, quad)
+
+
+# --------------------------------------------------------------------------------------------
+# Exceptions
+
+
+def apply_exceptions(
+    findings: Iterable[Finding],
+    exceptions: Sequence[ApprovedException],
+    tolerance: float = DEFAULT_EXCEPTION_TOLERANCE,
+) -> list[Finding]:
+    """Mark the findings that an approved exception matches as excepted.
+
+    A finding matches an exception when each of the exception's ``code``, ``ids`` and
+    ``geometry`` that is set matches: the same code; the same set of ids; the finding's
+    geometry within the exception's geometry widened by ``tolerance`` (m). An exception with
+    none of the three set matches nothing.
+
+    >>> from shapely import box
+    >>> f = Finding("coverage.gap", Severity.ERROR, "a,b", "gap", geometry=box(0, 0, 1, 1))
+    >>> ok = ApprovedException(code="coverage.gap", geometry=box(0, 0, 2, 2))
+    >>> apply_exceptions([f], [ok])[0].excepted
+    True
+    """
+    findings = list(findings)
+    usable = [e for e in exceptions if e.code or e.ids or e.geometry is not None]
+    if not usable:
+        return findings
+    zones = [None if e.geometry is None else shapely.buffer(e.geometry, tolerance)
+             for e in usable]
+    shapely.prepare([z for z in zones if z is not None])
+    out = []
+    for f in findings:
+        if not f.excepted and any(_matches(f, e, z) for e, z in zip(usable, zones, strict=True)):
+            f = f.excepting()
+        out.append(f)
+    return out
+
+
+def _matches(finding: Finding, exception: ApprovedException, zone: BaseGeometry | None) -> bool:
+    if exception.code and exception.code != finding.code:
+        return False
+    if exception.ids and frozenset(finding.ids) != exception.ids:
+        return False
+    if zone is not None:
+        if finding.geometry is None or finding.geometry.is_empty:
+            return False
+        return bool(shapely.covers(zone, finding.geometry))
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+
+
+def _label(ids: np.ndarray, names: np.ndarray, k: int) -> str:
+    return f"{ids[k]} {names[k]}".strip()
+
+
+def _invalid_findings(fixed: Repair, ids: np.ndarray, names: np.ndarray) -> list[Finding]:
+    out = []
+    for k in np.flatnonzero(fixed.invalid):
+        reason = str(fixed.reasons[k])
+        kind = reason.split("[")[0] or "invalid geometry"
+        out.append(Finding(
+            "geometry.invalid", SEVERITY["geometry.invalid"], str(ids[k]),
+            f"{_label(ids, names, k)}: {kind}; repaired ({fixed.methods[k]}) and the repair "
+            "used from here on",
+            geometry=fixed.locations[k],
+            details={"reason": reason, "repair": str(fixed.methods[k])}))
+    return out
+
+
+def _empty_findings(present: np.ndarray, fixed: Repair, ids: np.ndarray,
+                    names: np.ndarray) -> list[Finding]:
+    out = []
+    for k in np.flatnonzero(~present):
+        if fixed.geometries[k] is None:
+            why = "has no geometry"
+        elif fixed.invalid[k]:
+            why = "has nothing polygonal left after repair"
+        else:
+            why = "has no polygonal geometry"
+        out.append(Finding("division.empty", SEVERITY["division.empty"], str(ids[k]),
+                           f"{_label(ids, names, k)} {why}"))
+    return out
+
+
+def _duplicate_findings(ids: np.ndarray, names: np.ndarray, geoms: np.ndarray) -> list[Finding]:
+    values, inverse, counts = np.unique(ids.astype(str), return_inverse=True,
+                                        return_counts=True)
+    out = []
+    for v in np.flatnonzero(counts > 1):
+        rows = np.flatnonzero(inverse == v)
+        parts = shapely.get_parts(geoms[rows][~shapely.is_missing(geoms[rows])])
+        parts = parts[shapely.get_type_id(parts) == 3]
+        shown = ", ".join(sorted({str(names[r]) for r in rows if names[r]})) or "no name"
+        out.append(Finding(
+            "division.duplicate_id", SEVERITY["division.duplicate_id"], str(values[v]),
+            f"id {values[v]} is used by {len(rows)} divisions ({shown}; rows "
+            f"{', '.join(str(r + 1) for r in rows)})",
+            value=float(len(rows)), unit="",
+            geometry=shapely.multipolygons(parts) if len(parts) else None,
+            details={"rows": [int(r) + 1 for r in rows]}))
+    return out
+
+
+def division_columns(geometries, ids, names=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geometries, ids and names as object arrays of equal length (ids as str, names ""
+    where missing); shared by the checks that take divisions as parallel sequences."""
+    geoms = np.asarray(geometries, dtype=object)
+    ids = np.asarray([str(i) for i in ids], dtype=object)
+    names = (np.asarray(["" if n is None else str(n) for n in names], dtype=object)
+             if names is not None else np.full(len(ids), "", dtype=object))
+    if not (len(geoms) == len(ids) == len(names)):
+        raise ValueError("geometries, ids and names differ in length")
+    return geoms, ids, names
+
+
+def _overlap_findings(overlaps: Overlaps, ids, names, min_area: float) -> list[Finding]:
+    out = []
+    for a, b, geom, area, parts in zip(overlaps.first, overlaps.second, overlaps.geometries,
+                                       overlaps.areas, overlaps.parts, strict=True):
+        out.append(Finding(
+            "coverage.overlap", SEVERITY["coverage.overlap"],
+            subject_of(sorted([ids[a], ids[b]])),
+            f"{_label(ids, names, a)} and {_label(ids, names, b)} overlap by {_num(area)} m²"
+            + (f" in {parts} places" if parts > 1 else ""),
+            value=float(area), limit=min_area, unit="m2", geometry=geom,
+            details={"parts": int(parts)}))
+    return out
+
+
+def _gap_findings(gaps: Gaps, ids, names, min_area: float) -> list[Finding]:
+    out = []
+    for geom, area, width, around in zip(gaps.geometries, gaps.areas, gaps.widths,
+                                         gaps.around, strict=True):
+        order = np.argsort(ids[around].astype(str), kind="stable")
+        around = around[order]
+        who = ", ".join(_label(ids, names, k) for k in around[:6])
+        more = f" and {len(around) - 6} more" if len(around) > 6 else ""
+        out.append(Finding(
+            "coverage.gap", SEVERITY["coverage.gap"], subject_of(ids[around]),
+            f"gap of {_num(area)} m², {_num(width)} m wide, enclosed by {who}{more}",
+            value=float(area), limit=min_area, unit="m2", geometry=geom,
+            details={"width_m": round(float(width), 3)}))
+    return out
+
+
+def _inlet_findings(inlets: Inlets, ids, names, gap_width: float) -> list[Finding]:
+    out = []
+    for geom, area, width, along, contact in zip(
+            inlets.geometries, inlets.areas, inlets.widths, inlets.along, inlets.contact,
+            strict=True):
+        order = np.argsort(ids[along].astype(str), kind="stable")
+        along, contact = along[order], contact[order]
+        who = " and ".join(_label(ids, names, k) for k in along)
+        out.append(Finding(
+            "coverage.gap_open", SEVERITY["coverage.gap_open"], subject_of(ids[along]),
+            f"inlet {_num(width)} m wide and {_num(area)} m² open to the outer edge between "
+            f"{who}", value=float(width), limit=gap_width, unit="m", geometry=geom,
+            details={"area_m2": round(float(area), 3),
+                     "depth_m": round(float(np.max(contact)), 3)}))
+    return out
+
+
+def _sliver_findings(slivers: Slivers, ids, names, max_width: float) -> list[Finding]:
+    out = []
+    for k, geom, width, area, pp in zip(slivers.owner, slivers.geometries, slivers.widths,
+                                        slivers.areas, slivers.polsby_popper, strict=True):
+        out.append(Finding(
+            "coverage.sliver", SEVERITY["coverage.sliver"], str(ids[k]),
+            f"{_label(ids, names, k)} has a part only {_num(width)} m wide "
+            f"({_num(area)} m², Polsby–Popper {pp:.2g})",
+            value=float(width), limit=max_width, unit="m", geometry=geom,
+            details={"area_m2": round(float(area), 3),
+                     "polsby_popper": round(float(pp), 4)}))
+    return out
+
+
+def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
+                       reach: float) -> list[Finding]:
+    """Invalid edges that no reported overlap, gap or inlet explains, per pair of divisions.
+
+    :func:`shapely.coverage_invalid_edges` returns whole segments: a segment is explained
+    when a stretch of it (not just an end) lies on an explained polygon's boundary.
+    """
+    owners = np.flatnonzero(flagged)
+    if not len(owners):
+        return []
+    segments, owner = _segments(edges[owners])
+    owner = owners[owner]
+    if len(explained) and len(segments):
+        zones = shapely.buffer(explained, TOUCH, quad_segs=2)
+        seg_idx, zone_idx = shapely.STRtree(zones).query(segments, predicate="intersects")
+        shared = shapely.length(overlay(shapely.intersection, segments[seg_idx],
+                                        zones[zone_idx]))
+        keep = np.ones(len(segments), dtype=bool)
+        keep[seg_idx[shared > 3 * TOUCH]] = False
+        segments, owner = segments[keep], owner[keep]
+    if not len(segments):
+        return []
+    # merge each division's remaining segments into stretches
+    merged = shapely.line_merge(np.atleast_1d(shapely.multilinestrings(
+        segments, indices=np.unique(owner, return_inverse=True)[1])))
+    parts, index = shapely.get_parts(merged, return_index=True)
+    owner = np.unique(owner)[index]
+    length = shapely.length(parts)
+    # the neighbour is the other division nearest to the middle of each stretch
+    mid = shapely.line_interpolate_point(parts, 0.5, normalized=True)
+    p_idx, d_idx = tree.query(mid, predicate="dwithin", distance=reach)
+    other = d_idx != owner[p_idx]
+    p_idx, d_idx = p_idx[other], d_idx[other]
+    dist = shapely.distance(mid[p_idx], geoms[d_idx])
+    neighbour = np.full(len(parts), -1)
+    best = np.full(len(parts), np.nan)
+    order = np.argsort(-dist)  # nearest written last
+    neighbour[p_idx[order]] = d_idx[order]
+    best[p_idx[order]] = dist[order]
+    a = np.where(neighbour < 0, owner, np.minimum(owner, neighbour))
+    b = np.where(neighbour < 0, -1, np.maximum(owner, neighbour))
+    out = []
+    pairs, inverse = np.unique(np.column_stack([a, b]), axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    for g, (i, j) in enumerate(pairs):
+        sel = inverse == g
+        side = np.where(owner[sel] == i, 0, 1)
+        value = float(np.bincount(side, weights=length[sel], minlength=2).max())
+        if j < 0:
+            subject, who = str(ids[i]), _label(ids, names, i)
+        else:
+            subject = subject_of(sorted([ids[i], ids[j]]))
+            who = f"{_label(ids, names, i)} and {_label(ids, names, j)}"
+        offsets = best[sel]
+        out.append(Finding(
+            "coverage.edge_mismatch", SEVERITY["coverage.edge_mismatch"], subject,
+            f"{_num(value)} m of border where the vertices of {who} do not match",
+            value=value, unit="m", geometry=shapely.multilinestrings(parts[sel]),
+            details={"pieces": int(sel.sum()),
+                     "max_offset_m": (round(float(np.nanmax(offsets)), 6)
+                                      if np.isfinite(offsets).any() else None)}))
+    return out
+
+
+def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every segment of the lines as a 2-point LineString, and the index of its line."""
+    parts, index = shapely.get_parts(np.asarray(lines, dtype=object), return_index=True)
+    parts, index = parts[shapely.get_type_id(parts) == 1], index[shapely.get_type_id(parts) == 1]
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    start = np.flatnonzero(same)
+    coords = np.stack([xy[start], xy[start + 1]], axis=1)
+    segments = shapely.linestrings(coords)
+    return np.atleast_1d(segments), index[part[start]]
+
+
+
+
+def _num(value: float) -> str:
+    """A measure for a message: 1,234.5 above 1, two significant digits below."""
+    value = float(value)
+    return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.2g}"
+
+

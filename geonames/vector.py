@@ -1,0 +1,314 @@
+"""Read and write vector files through fiona (GeoJSON, Shapefile, GeoPackage, FlatGeobuf …).
+
+Reading checks what the engines rely on and says exactly what is wrong otherwise
+(:class:`~geonames.errors.InputFileError`): a missing or unreadable file, an empty or absent
+layer, an unknown field, geometries of the wrong kind, coordinates out of range, an unknown CRS.
+
+Shapefiles whose ``.dbf`` text is GBK/GB18030 and that have no ``.cpg`` are detected and decoded
+(:func:`detect_encoding`); ``encoding=`` overrides the detection.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fiona
+import numpy as np
+import shapely
+from fiona.errors import DriverError, FionaError
+from pyproj import CRS
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from geonames.crs import (
+    crs_label,
+    lonlat_bounds_ok,
+    resolve_crs,
+)
+from geonames.errors import CRSError, InputFileError
+
+POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
+
+_DRIVERS_BY_SUFFIX = {
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".shp": "ESRI Shapefile",
+    ".fgb": "FlatGeobuf",
+}
+
+
+@dataclass
+class RawLayer:
+    """What a vector layer holds, before any interpretation.
+
+    ``geometries`` are shapely objects (None for features without one); ``fids`` are fiona's
+    feature ids as strings; ``fields`` maps field name → fiona type.
+    """
+
+    path: str
+    layer: str | None
+    driver: str
+    declared_crs: CRS | None
+    fields: dict[str, str]
+    fids: list[str]
+    properties: list[dict[str, Any]]
+    geometries: np.ndarray
+    encoding: str | None
+
+    @property
+    def geometry_types(self) -> dict[str, int]:
+        """Count of features per geometry type (``"None"`` for features without geometry)."""
+        types = shapely.get_type_id(self.geometries)
+        names = {-1: "None", 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon",
+                 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
+                 7: "GeometryCollection"}
+        values, counts = np.unique(types, return_counts=True)
+        return {names[int(v)]: int(c) for v, c in zip(values, counts, strict=True)}
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) over all geometries, in the layer's own coordinates."""
+        present = self.geometries[~shapely.is_missing(self.geometries)]
+        if len(present) == 0:
+            return (np.nan, np.nan, np.nan, np.nan)
+        return tuple(float(v) for v in shapely.total_bounds(present))
+
+
+def read_layer(
+    path: str | os.PathLike,
+    layer: str | None = None,
+    encoding: str | None = None,
+) -> RawLayer:
+    """Read every feature of a vector layer.
+
+    Parameters
+    ----------
+    path : path-like
+        Any file fiona can read.
+    layer : str, optional
+        Layer name, for multi-layer files such as GeoPackage.
+    encoding : str, optional
+        Attribute encoding; for shapefiles without ``.cpg`` it is detected when not given.
+    """
+    path = str(path)
+    if not os.path.exists(path):
+        raise InputFileError(f"{path}: no such file")
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        raise InputFileError(f"{path}: the file is empty")
+    layers = list_layers(path)
+    if layer is not None and layer not in layers:
+        raise InputFileError(f"{path}: no layer {layer!r}; layers are: {', '.join(layers)}")
+    if layer is None and len(layers) > 1:
+        layer = layers[0]
+    if encoding is None:
+        encoding = detect_encoding(path, layer)
+    opts: dict[str, Any] = {"layer": layer} if layer is not None else {}
+    if encoding:
+        opts["encoding"] = encoding
+    try:
+        with fiona.open(path, **opts) as src:
+            driver = src.driver
+            declared = CRS.from_user_input(src.crs) if src.crs else None
+            fields = dict(src.schema["properties"])
+            fids, props, geoms = [], [], []
+            for feature in src:
+                fids.append(str(feature.id))
+                props.append(dict(feature.properties))
+                geoms.append(shape(feature.geometry) if feature.geometry else None)
+    except (DriverError, FionaError, ValueError, KeyError) as err:
+        raise InputFileError(f"{path}: cannot read features ({first_line(err)})") from None
+    if not fids:
+        raise InputFileError(f"{path}: the layer {layer or layers[0]!r} has no features")
+    return RawLayer(path, layer, driver, declared, fields, fids, props,
+                    np.asarray(geoms, dtype=object), encoding)
+
+
+def list_layers(path: str | os.PathLike) -> list[str]:
+    """Names of the layers in a vector file."""
+    try:
+        return list(fiona.listlayers(str(path)))
+    except (DriverError, FionaError, ValueError) as err:
+        raise InputFileError(
+            f"{path}: not a vector file that can be read ({first_line(err)})"
+        ) from None
+
+
+def detect_encoding(path: str | os.PathLike, layer: str | None = None) -> str | None:
+    """The attribute encoding of a shapefile without ``.cpg``, or None when there is no doubt.
+
+    Reads the ``.dbf`` text as raw bytes and keeps the first of UTF-8, GB18030 that decodes all
+    of it (GB18030 is a superset of GBK and GB2312); falls back to Latin-1.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".shp" or path.with_suffix(".cpg").exists() \
+            or path.with_suffix(".CPG").exists():
+        return None
+    raw: list[bytes] = []
+    try:
+        with fiona.open(path, encoding="latin1") as src:
+            text_fields = [k for k, v in src.schema["properties"].items() if v.startswith("str")]
+            for feature in src:
+                for key in text_fields:
+                    value = feature.properties.get(key)
+                    if value:
+                        raw.append(value.encode("latin1"))
+    except (DriverError, FionaError) as err:
+        raise InputFileError(f"{path}: cannot read features ({first_line(err)})") from None
+    blob = b"\n".join(raw)
+    for candidate in ("utf-8", "gb18030"):
+        try:
+            blob.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return "latin1"
+
+
+
+
+
+
+
+
+
+
+def require_geometries(raw: RawLayer, what: str) -> None:
+    """Refuse a layer in which no feature has a geometry (a plain table, such as a CSV
+    without coordinates), naming what was expected."""
+    if shapely.is_missing(raw.geometries).all():
+        raise InputFileError(
+            f"{raw.path}: no feature has a geometry, so it cannot be read as {what} "
+            f"(fields: {', '.join(raw.fields) or '(none)'})")
+
+
+def data_crs_of(raw: RawLayer, user_crs: CRS | str | None = None) -> tuple[CRS, str | None]:
+    """The CRS a layer's coordinates are in, and a note when it was assumed.
+
+    Raises :class:`CRSError` for coordinates outside longitude/latitude range in a geographic
+    CRS, and for undeclared non-geographic coordinates with no ``user_crs``.
+    """
+    bounds = raw.bounds
+    if raw.declared_crs is None:
+        if user_crs is not None and not lonlat_bounds_ok(bounds):
+            return resolve_crs(None, bounds, user_crs)
+        try:
+            return resolve_crs(None, bounds)
+        except CRSError as err:
+            raise CRSError(f"{raw.path}: {err}") from None
+    if raw.declared_crs.is_geographic and not lonlat_bounds_ok(bounds):
+        raise CRSError(
+            f"{raw.path}: coordinates {tuple(round(b, 3) for b in bounds)} are out of "
+            f"longitude/latitude range for the declared CRS {crs_label(raw.declared_crs)}; "
+            "the file's CRS is wrong, or the coordinates are projected (fix the .prj, or "
+            "give the right CRS with --crs)"
+        )
+    return raw.declared_crs, None
+
+
+
+
+
+
+def driver_for(path: str | os.PathLike) -> str:
+    """The fiona driver for an output path, from its suffix."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return _DRIVERS_BY_SUFFIX[suffix]
+    except KeyError:
+        known = ", ".join(sorted(_DRIVERS_BY_SUFFIX))
+        raise InputFileError(f"{path}: unknown output format {suffix!r}; use one of {known}") \
+            from None
+
+
+def write_features(
+    path: str | os.PathLike,
+    records: Sequence[dict[str, Any]],
+    geometries: Iterable[BaseGeometry | None],
+    schema: dict[str, str],
+    crs: CRS,
+    layer: str | None = None,
+    geometry_type: str = "Unknown",
+) -> None:
+    """Write records and geometries as one layer (GeoPackage, GeoJSON, Shapefile, FlatGeobuf).
+
+    Parameters
+    ----------
+    records : sequence of dict
+        Attribute values, keys as in ``schema``.
+    geometries : iterable of shapely geometries (or None)
+    schema : dict
+        Field name → fiona type (``"str"``, ``"float"``, ``"int"`` …).
+    crs : pyproj.CRS
+    layer : str, optional
+        Layer name (GeoPackage); an existing layer of that name is replaced.
+    geometry_type : str
+        fiona geometry type, ``"Unknown"`` for mixed.
+    """
+    path = str(path)
+    driver = driver_for(path)
+    opts: dict[str, Any] = {}
+    if layer is not None and driver == "GPKG":
+        opts["layer"] = layer
+    if driver != "GPKG" and os.path.exists(path):
+        os.remove(path)
+    features = []
+    for rec, geom in zip(records, geometries, strict=True):
+        features.append(
+            fiona.Feature(
+                geometry=fiona.Geometry.from_dict(mapping(geom)) if geom is not None else None,
+                properties={k: _plain(rec.get(k)) for k in schema},
+            )
+        )
+    with fiona.open(
+        path, "w", driver=driver, crs=crs.to_wkt(), schema={"geometry": geometry_type,
+                                                            "properties": schema}, **opts
+    ) as dst:
+        dst.writerecords(features)
+
+
+
+
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+
+
+def guess_field(fields: dict[str, str], guesses: Sequence[str]) -> str | None:
+    lower = {k.lower(): k for k in fields}
+    for guess in guesses:
+        if guess.lower() in lower:
+            return lower[guess.lower()]
+    return None
+
+
+def column_values(raw: RawLayer, field: str | None) -> list[Any]:
+    if field is None:
+        return [""] * len(raw.fids)
+    if field not in raw.fields:
+        raise InputFileError(
+            f"{raw.path}: no field {field!r}; fields are: {', '.join(raw.fields) or '(none)'}"
+        )
+    return [p.get(field) if p.get(field) is not None else "" for p in raw.properties]
+
+
+def cell_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0]
+
+
