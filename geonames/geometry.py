@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""Geometry helpers shared by the engines: repair of invalid polygons, overlays that survive
+nearly coincident input, and flattening of nested collections. Units are those of the input.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""Text in and out: decoding text files (UTF-8, then GB18030, never a lossy guess) and the
+progress-message callback the long-running engines accept.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""Read division layers (polygons with ids and names) and approved-exception files, and describe
+a vector layer the way ``geonames info`` prints it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""How long a name has been held: dated spans of a place's names, the use of a name on a day,
+and the years a name was held across historical periods (BC/AD years, Chinese year forms).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""What a change of places or divisions does to listed heritage names: the entries it touches,
+as findings (listed, candidate, unlocated), for a rename, a merge or split, or an area.
+"""
 
 from __future__ import annotations
 

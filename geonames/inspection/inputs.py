@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""Inputs of an inspection: a layer read as divisions or lines, the metric CRS shared by several
+layers, and boundary lines derived from divisions with their line codes.
+"""
 
 from __future__ import annotations
 

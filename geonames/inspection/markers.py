@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""The markers step of an inspection: read the marker registers (this round and the previous one),
+bring them into the metric CRS, and run the markers check against the lines.
+"""
 
 from __future__ import annotations
 

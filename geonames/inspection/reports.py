@@ -1,4 +1,7 @@
-"""TODO docstring."""
+"""Report builders of the inspection checks: each returns a :class:`~geonames.document.Report`
+(coverage, changes between rounds, markers, edge-matching, one section per boundary line);
+writing it is :mod:`geonames.report`'s job.
+"""
 
 from __future__ import annotations
 
