@@ -41,6 +41,7 @@ COMMANDS = {
     "info": "geonames.cli.info:info",
     "inspect": "geonames.cli.inspect:inspect",
     "lines": "geonames.cli.lines:lines",
+    "map": "geonames.cli.map:map_group",
     "names": "geonames.cli.names:names",
     "registry": "geonames.cli.registry:registry",
 }
