@@ -81,9 +81,12 @@ def test_default_village_scope_is_the_township(villages) -> None:
     assert default_rules().scope_of("county") == "nation"
 
 
+TONELESS = parse_rules("[homophone]\ntones = false")
+
+
 def test_homophones_carry_their_pinyin_key(villages) -> None:
     found = lint_names([r["name"] for r in villages], [r["code"] for r in villages],
-                       checks=["name.homophone"])
+                       checks=["name.homophone"], rules=TONELESS)
     names = {tuple(f.details["names"]): f for f in found}
     assert set(names) == {("五同村村民委员会", "梧桐村村民委员会"),
                           ("万富村民委员会", "万福村民委员会"),
@@ -95,8 +98,24 @@ def test_homophones_carry_their_pinyin_key(villages) -> None:
     assert f.severity == Severity.WARNING
 
 
+def test_homophones_are_tone_aware_by_default(villages) -> None:
+    """万富 wànfù and 万福 wànfú differ in tone: not homophones unless tones = false; 五同 and 梧桐
+    (wǔtóng / wútóng) neither; 石院 and 石园 (shíyuàn / shíyuán) neither."""
+    found = lint_names([r["name"] for r in villages], [r["code"] for r in villages],
+                       checks=["name.homophone"])
+    assert found == []
+    hand = lint_names(["花园村", "华园村", "兴华村", "星华村"],
+                      ["500101001201", "500101001202", "500101001203", "500101001204"],
+                      checks=["name.homophone"])
+    assert [f.details["names"] for f in hand] == [["兴华村", "星华村"]]
+    assert hand[0].details["tones"] is True and "same tones" in hand[0].message
+    loose = lint_names(["花园村", "华园村"], ["500101001201", "500101001202"],
+                       checks=["name.homophone"], rules=TONELESS)
+    assert [f.details["names"] for f in loose] == [["花园村", "华园村"]]
+
+
 def test_homophones_within_a_county_match_a_group_by_on_keys(villages) -> None:
-    rules = parse_rules('[scopes]\nvillage = "county"')
+    rules = parse_rules('[scopes]\nvillage = "county"\n[homophone]\ntones = false')
     found = lint_names([r["name"] for r in villages], [r["code"] for r in villages],
                        rules=rules, checks=["name.homophone"])
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -104,12 +123,14 @@ def test_homophones_within_a_county_match_a_group_by_on_keys(villages) -> None:
         groups[r["areaCode"], pinyin_key(r["name"])].add(r["name"])
     expected = {(area, key) for (area, key), names in groups.items() if len(names) > 1}
     assert {(f.details["area"], f.details["key"]) for f in found} == expected
-    assert len(found) == 85
+    assert len(found) == 86
 
 
-def test_provinces_shanxi_and_shaanxi_sound_the_same() -> None:
+def test_provinces_shanxi_and_shaanxi_differ_in_tone_only() -> None:
     rows = _rows("nbs2023-provinces.csv")
     found = lint_names([r["name"] for r in rows], [r["code"] for r in rows])
+    assert found == []  # shān / shǎn
+    found = lint_names([r["name"] for r in rows], [r["code"] for r in rows], rules=TONELESS)
     assert [(f.code, f.details["names"]) for f in found] == [
         ("name.homophone", ["山西省", "陕西省"])]
 
@@ -138,7 +159,9 @@ def test_exaggerated_real_positives(townships, villages) -> None:
     rows = townships + villages
     found = _by_name(lint_names([r["name"] for r in rows], [r["code"] for r in rows],
                                 checks=["name.exaggerated"]), "name.exaggerated")
-    for name, word in [("宇宙营乡", "宇宙"), ("武汉中央商务区管理委员会", "中央"),
+    # a traditional township name on the allow-list: counted, excepted
+    assert found["宇宙营乡"].excepted and found["宇宙营乡"].details["exempt_by"] == "宇宙营"
+    for name, word in [("武汉中央商务区管理委员会", "中央"),
                        ("唐山国际旅游岛", "国际"), ("观府国际社区居民委员会", "国际")]:
         assert not found[name].excepted
         assert f"word {word}" in found[name].message

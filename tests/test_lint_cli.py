@@ -50,7 +50,7 @@ def test_lint_villages_within_a_county_is_exit_1(tmp_path, capsys) -> None:
     assert code == 1, err
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["name.duplicate"] == 88
-    assert summary["counts"]["name.homophone"] == 85
+    assert summary["counts"]["name.homophone"] == 29  # tone-aware by default (85 toneless)
     assert summary["stats"]["names"] == 11270
     with (out / "findings.csv").open(encoding="utf-8-sig") as f:
         rows = [r for r in csv.DictReader(f) if r["code"] == "name.homophone"]

@@ -37,7 +37,7 @@ def names() -> None:
               help="Column of --input with a division code, for readings that differ by "
                    "province (圩 is wei in Jiangsu and Anhui, xu elsewhere).")
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
-              help="CSV to write: the input columns plus romanization, pinyin_key, initials.")
+              help="CSV to write: the input columns plus romanization, pinyin_key, initials, transcription.")
 @click.option("--tones", is_flag=True, help="Write tone marks (Chóngqìng Shì).")
 @click.option("--code", default=None, help="Division code of the NAME arguments (see "
                                            "--code-column).")
@@ -51,6 +51,10 @@ def romanize(name: tuple[str, ...], input_path: str | None, column: str | None,
     split, autonomous areas with each people's name, apostrophes before a/o/e; place-name
     readings (长治 Changzhi, 六安 Lu'an, 蚌埠 Bengbu …) from the readings table first.
     Prints one line per name: the name, its romanization, its pinyin key and initials.
+    Names in autonomous areas (from --code or a level of the name) get a note on stderr:
+    the standard form transcribed from the minority language with its source (日喀则市
+    Xigazê Shi), or that the romanization is Hanyu pinyin of the Chinese form, not a
+    transcription. Traditional characters are read as simplified (長沙 Changsha).
 
     \b
     Examples:
@@ -75,6 +79,8 @@ def romanize(name: tuple[str, ...], input_path: str | None, column: str | None,
     for item in name:
         r = romanize_name(item, tones=tones, code=code)
         click.echo(f"{item}\t{r.text}\t{r.key}\t{r.initials}")
+        if r.note:
+            click.echo(f"  {item}: {r.note}", err=True)
     return 0
 
 

@@ -258,7 +258,11 @@ def romanize_file(
     code_col: str | None = None,
     encoding: str | None = None,
 ) -> int:
-    """Add romanization, pinyin_key and initials columns to a CSV; returns the rows written.
+    """Add romanization, pinyin_key, initials and transcription columns to a CSV.
+
+    ``transcription`` is ``transcribed`` / ``not transcribed`` for names in autonomous areas
+    (see :class:`geonames.names.romanize.Romanization`), empty elsewhere. Returns the rows
+    written.
 
     The output is UTF-8 with BOM (Excel reads it), all input columns first.
     """
@@ -269,7 +273,7 @@ def romanize_file(
     values = names.column(column, NAME_COLUMNS, "name")
     codes = names.column(code_col, CODE_COLUMNS, "code") if code_col else None
     results = romanize_many(values, tones=tones, codes=codes)
-    extra = ["romanization", "pinyin_key", "initials"]
+    extra = ["romanization", "pinyin_key", "initials", "transcription"]
     clash = [c for c in extra if c in names.columns]
     if clash:
         raise InputFileError(f"{path}: already has column(s) {', '.join(clash)}")
@@ -277,7 +281,8 @@ def romanize_file(
         writer = csv.writer(fh)
         writer.writerow(names.columns + extra)
         for row, r in zip(names.rows, results, strict=True):
-            writer.writerow([row.get(c, "") for c in names.columns] + [r.text, r.key, r.initials])
+            writer.writerow([row.get(c, "") for c in names.columns]
+                            + [r.text, r.key, r.initials, r.transcription])
     return len(results)
 
 

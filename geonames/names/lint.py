@@ -103,6 +103,7 @@ class NameRules:
     odd_exempt: tuple[str, ...]
     rare_allowed: frozenset[str]
     check_category: bool
+    homophone_tones: bool = True
     source: str = "default (1986 national rule)"
     patterns: dict[str, re.Pattern | None] = field(default_factory=dict, compare=False)
 
@@ -119,7 +120,8 @@ class NameRules:
         return self.patterns[kind]
 
 
-_TOP_KEYS = {"scopes", "severity", "exaggerated", "foreign", "odd", "rare_char", "generic"}
+_TOP_KEYS = {"scopes", "severity", "exaggerated", "foreign", "odd", "rare_char", "generic",
+             "homophone"}
 
 
 def _default_toml() -> dict[str, Any]:
@@ -175,6 +177,7 @@ def parse_rules(text: str | None = None, source: str = "") -> NameRules:
         odd_exempt=tuple(odd.get("exempt", ())),
         rare_allowed=frozenset(str(data["rare_char"].get("allowed", ""))),
         check_category=bool(data["generic"].get("check_category", True)),
+        homophone_tones=bool(data.get("homophone", {}).get("tones", True)),
         source=source or "default (1986 national rule)",
     )
 
@@ -220,9 +223,14 @@ def rare_characters(name: str, allowed: Iterable[str] = ()) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Facts:
-    """What the checks need to know about one distinct name (computed once per name)."""
+    """What the checks need to know about one distinct name (computed once per name).
+
+    ``key`` groups homophones (toned syllables by default, toneless with
+    ``[homophone] tones = false``); ``pinyin`` is the toneless key shown in messages.
+    """
 
     key: str
+    pinyin: str
     text: str
     term: GenericTerm | None
     proper: str
@@ -233,14 +241,26 @@ class _Facts:
 
 
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
+#: A bracketed note (（社区）, (其他片区)): not part of the name's generic or level.
+_NOTE = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def without_notes(name: str) -> str:
+    """The name without bracketed notes: ``"东风（社区）"`` → ``"东风"`` (the name itself when
+    nothing else is left)."""
+    if "（" not in name and "(" not in name:
+        return name
+    return _NOTE.sub("", name).strip() or name
 _DIGITS = re.compile(r"[0-9０-９]+")
 
 
 def _facts(name: str, rules: NameRules) -> _Facts:
     r = romanize(name)
-    last = split_name(name)[-1] if r.parts else None
+    base = without_notes(name)
+    parts = split_name(base)
+    last = parts[-1] if parts else None
     term = last.term if last is not None else None
-    proper = name[: len(name) - len(term.term)] if term is not None else name
+    proper = base[: len(base) - len(term.term)] if term is not None else base
     hits_ex = tuple(dict.fromkeys(rules.pattern("exaggerated").findall(proper))) \
         if rules.pattern("exaggerated") else ()
     foreign: list[str] = list(dict.fromkeys(rules.pattern("foreign").findall(name))) \
@@ -261,7 +281,8 @@ def _facts(name: str, rules: NameRules) -> _Facts:
         odd.append(f"symbol {' '.join(dict.fromkeys(symbols))} inside the name")
     if rules.pattern("odd"):
         odd.extend(f"word {w}" for w in dict.fromkeys(rules.pattern("odd").findall(name)))
-    return _Facts(r.key, r.text, term, proper, hits_ex, tuple(foreign), tuple(odd),
+    key = r.toned_key if rules.homophone_tones else r.key
+    return _Facts(key, r.key, r.text, term, proper, hits_ex, tuple(foreign), tuple(odd),
                   tuple(rare_characters(name, rules.rare_allowed)))
 
 
@@ -492,16 +513,19 @@ def _lint(names, codes, levels, romanized, categories, ids, geometries, rules: N
             by_key: dict[str, list[str]] = defaultdict(list)
             for name in by_name:
                 by_key[facts[name].key].append(name)
-            for key, same in by_key.items():
-                if len(same) < 2 or not key:
+            for group, same in by_key.items():
+                if len(same) < 2 or not group:
                     continue
+                key = facts[same[0]].pinyin
                 rows = sorted(i for name in same for i in by_name[name])
                 where = f"{_SCOPE_WORDS[scope]}" + (f" ({area})" if area else "")
                 texts = [facts[name].text for name in same]
                 emit("name.homophone", rows,
-                     f"{'、'.join(same)} sound the same (pinyin {key}) within {where}: "
+                     f"{'、'.join(same)} sound the same (pinyin {key}"
+                     f"{', same tones' if rules.homophone_tones else ''}) within {where}: "
                      f"{level} names should not be homophones within {_SCOPE_WORDS[scope]} "
                      f"(rule name.homophone, {_SOURCE})", key=key, names=same,
+                     tones=rules.homophone_tones,
                      romanizations=texts, level=level, scope=scope, area=area,
                      ids=[id_list[i] for i in rows])
     return found
@@ -566,7 +590,10 @@ def _generic_check(name: str, term: GenericTerm, parsed, level: str, category: s
         reasons.append(f"generic {term.term} is a {'/'.join(term.levels)}-level generic, "
                        f"the name is at {level} level")
     elif (parsed is not None and term.code_kinds and parsed[1] in term.levels
-            and parsed[2] not in term.code_kinds):
+            and parsed[2] not in term.code_kinds
+            and not (parsed[2] == "other" and parsed[1] in ("township", "village"))):
+        # the 400-599 range ("other" units, GB/T 10114) holds the sub-districts, towns and
+        # communities of development zones and state farms, under any generic
         reasons.append(f"generic {term.term} needs a code in the "
                        f"{' or '.join(term.code_kinds)} range, but the code is in the "
                        f"{parsed[2]} range")

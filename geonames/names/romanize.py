@@ -47,9 +47,10 @@ from functools import lru_cache
 from importlib import resources
 
 __all__ = [
-    "GenericTerm", "NamePart", "Reading", "Romanization", "clear_caches", "gc_paused",
-    "generic_terms", "initials",
-    "pinyin_key", "readings", "romanize", "romanize_many", "split_name",
+    "GenericTerm", "MinorityArea", "MinorityName", "NamePart", "Reading", "Romanization",
+    "clear_caches", "gc_paused", "generic_terms", "initials", "minority_areas",
+    "minority_names", "pinyin_key", "readings", "romanize", "romanize_many", "scope_of",
+    "split_name", "to_simplified",
 ]
 
 #: Administrative levels from the top; a name of several levels goes strictly down this list.
@@ -115,9 +116,13 @@ class Reading:
     """One entry of the place-name readings table.
 
     ``pinyin`` holds one ``(syllable, tone)`` pair per character (tone 1–4, 5 neutral);
-    ``spelling`` the written form when it is not plain pinyin (``"Nei Mongol"``); ``scope`` the
-    province codes where the entry applies (empty: everywhere), for readings that differ by
-    region (圩 is xu in Guangdong and Guangxi, wei in Jiangsu and Anhui).
+    ``spelling`` the written form when it is not plain pinyin (``"Shaanxi"``); ``scope`` the
+    division-code prefixes (province ``"31"``, prefecture ``"6501"``, county ``"310112"`` …)
+    where the entry applies (empty: everywhere), for readings that differ by place (堡 is bao
+    in most of the country, pu in 地窝堡 of Urumqi); the entry of the longest matching prefix
+    wins. ``override``: a one-character entry that wins over pypinyin's phrase dictionary too
+    (柏 bai also inside pypinyin's 柏林 Bolin); without it the entry applies only where
+    pypinyin reads the character on its own.
     """
 
     hanzi: str
@@ -128,6 +133,7 @@ class Reading:
     attested: str = ""
     note: str = ""
     scope: tuple[str, ...] = ()
+    override: bool = False
 
 
 def _data_rows(filename: str) -> Iterator[dict[str, str]]:
@@ -191,25 +197,167 @@ def readings() -> tuple[Reading, ...]:
         table.append(Reading(hanzi, pinyin, row["spelling"].strip(), row["kind"].strip(),
                              row["source"].strip(), (row.get("attested") or "").strip(),
                              (row.get("note") or "").strip(),
-                             tuple((row.get("scope") or "").split())))
+                             tuple((row.get("scope") or "").split()),
+                             (row.get("override") or "").strip().lower() == "yes"))
     return tuple(table)
 
 
-@lru_cache(maxsize=64)
-def _table(province: str = "") -> tuple[dict[str, Reading], dict[str, int], dict[str, tuple]]:
-    """Entries in force in a province ("" = unscoped entries only).
+@dataclass(frozen=True, slots=True)
+class MinorityName:
+    """The standard romanized form of a name transcribed from a minority language.
 
-    Returns the entries of two or more characters, the longest such entry per first
-    character, and the one-character entries as ``(syllable, tone)``.
+    ``hanzi`` is the proper part as written in Chinese (日喀则), ``spelling`` its standard
+    romanized form (Xigazê), ``generics`` the generic terms it is the proper part of
+    (市|地区|县 …), ``scope`` the code prefix of the area it belongs to (``"54"``), ``code``
+    the division it names, ``source`` where the form is published or attested.
+    """
+
+    hanzi: str
+    spelling: str
+    language: str
+    generics: tuple[str, ...]
+    scope: str
+    code: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MinorityArea:
+    """An autonomous region, prefecture or county: names in it may come from ``language``."""
+
+    code: str
+    name: str
+    language: str
+
+
+@lru_cache(maxsize=1)
+def minority_names() -> tuple[MinorityName, ...]:
+    """The minority-language names table (``minority_names.csv``), in file order."""
+    return tuple(
+        MinorityName(row["hanzi"].strip(), row["spelling"].strip(), row["language"].strip(),
+                     tuple(g for g in row["generics"].split("|") if g), row["scope"].strip(),
+                     row["code"].strip(), row["source"].strip())
+        for row in _data_rows("minority_names.csv"))
+
+
+@lru_cache(maxsize=1)
+def minority_areas() -> tuple[MinorityArea, ...]:
+    """Autonomous areas (``minority_areas.csv``): regions, prefectures and counties."""
+    return tuple(MinorityArea(row["code"].strip(), row["name"].strip(), row["language"].strip())
+                 for row in _data_rows("minority_areas.csv"))
+
+
+@lru_cache(maxsize=1)
+def _minority_index() -> dict[str, tuple[MinorityName, ...]]:
+    index: dict[str, list[MinorityName]] = {}
+    for m in minority_names():
+        index.setdefault(m.hanzi, []).append(m)
+    return {h: tuple(v) for h, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _area_index() -> tuple[dict[str, MinorityArea], dict[str, MinorityArea]]:
+    """Areas by code and by name."""
+    areas = minority_areas()
+    return {a.code: a for a in areas}, {a.name: a for a in areas}
+
+
+def _area_of(scope: tuple[str, ...]) -> MinorityArea | None:
+    """The most specific autonomous area among the scope prefixes of a code."""
+    by_code = _area_index()[0]
+    for prefix in reversed(scope):
+        if prefix in by_code:
+            return by_code[prefix]
+    return None
+
+
+def _minority(part: NamePart, scope: tuple[str, ...]) -> MinorityName | None:
+    """The minority-names entry that spells the proper part of ``part``, if any.
+
+    The level must end with one of the entry's generics (和田市, 和田县, 和田地区; not 和田村,
+    nor a town named after its county), and a code, when given, must lie in the entry's
+    area.
+    """
+    entries = _minority_index().get(part.proper)
+    if not entries:
+        return None
+    generic = part.term.term if part.term is not None else ""
+    for m in entries:
+        if generic in m.generics and (not scope or m.scope in scope):
+            return m
+    return None
+
+
+# --------------------------------------------------------------------------- characters
+
+
+@lru_cache(maxsize=1)
+def _standard_chars() -> frozenset[str]:
+    """The 8,105 characters of the 通用规范汉字表 (``general_standard_chars.txt``)."""
+    text = resources.files("geonames.data").joinpath("general_standard_chars.txt").read_text(
+        "utf-8")
+    return frozenset(line.split("\t")[1] for line in text.splitlines()
+                     if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> object:
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1 << 16)
+def to_simplified(text: str) -> str:
+    """Traditional characters of ``text`` as their simplified forms (長沙 → 长沙).
+
+    Only characters outside the 通用规范汉字表 are converted (with OpenCC's ``t2s`` tables), so
+    a simplified name stays as written even where OpenCC would change it (乾县 keeps 乾).
+
+    >>> to_simplified("長沙市"), to_simplified("乾县")
+    ('长沙市', '乾县')
+    """
+    table = _standard_chars()
+    if all(ch in table or not _is_han(ch) for ch in text):
+        return text
+    converted = _t2s().convert(text)  # type: ignore[attr-defined]
+    if len(converted) != len(text):
+        converted = "".join(_t2s().convert(ch) for ch in text)  # type: ignore[attr-defined]
+    if len(converted) != len(text):
+        return text
+    return "".join(o if o in table or not _is_han(o) else c
+                   for o, c in zip(text, converted, strict=True))
+
+
+@lru_cache(maxsize=1)
+def _scope_prefixes() -> tuple[str, ...]:
+    """Every code prefix a readings or minority-name entry is scoped to, shortest first."""
+    prefixes = {p for r in readings() for p in r.scope}
+    prefixes |= {m.scope for m in minority_names() if m.scope}
+    prefixes |= {a.code for a in minority_areas()}
+    return tuple(sorted(prefixes, key=lambda p: (len(p), p)))
+
+
+def scope_of(code: str | None) -> tuple[str, ...]:
+    """The scope prefixes a division code lies in (shortest first); ``()`` without a code."""
+    if not code:
+        return ()
+    code = str(code).strip()
+    return tuple(p for p in _scope_prefixes() if code.startswith(p))
+
+
+@lru_cache(maxsize=256)
+def _table(scope: tuple[str, ...] = ()) -> tuple[dict[str, Reading], dict[str, Reading]]:
+    """Entries in force in a scope (see :func:`scope_of`; ``()`` = unscoped entries only).
+
+    Returns the entries of two or more characters and the one-character entries; an entry
+    scoped to a longer prefix replaces one scoped to a shorter prefix or unscoped.
     """
     entries = {r.hanzi: r for r in readings() if not r.scope}
-    entries.update({r.hanzi: r for r in readings() if province and province in r.scope})
+    for prefix in scope:
+        entries.update({r.hanzi: r for r in readings() if prefix in r.scope})
     multi = {h: r for h, r in entries.items() if len(h) > 1}
-    longest: dict[str, int] = {}
-    for h in multi:
-        longest[h[0]] = max(longest.get(h[0], 0), len(h))
-    chars = {h: r.pinyin[0] for h, r in entries.items() if len(h) == 1}
-    return multi, longest, chars
+    chars = {h: r for h, r in entries.items() if len(h) == 1}
+    return multi, chars
 
 
 @lru_cache(maxsize=1)
@@ -299,25 +447,27 @@ def _pypinyin_run(run: str) -> list[tuple[str, int, bool]]:
     return out
 
 
-@lru_cache(maxsize=64)
-def _table_regex(province: str = "") -> re.Pattern | None:
+@lru_cache(maxsize=256)
+def _table_regex(scope: tuple[str, ...] = ()) -> re.Pattern | None:
     """Alternation of the multi-character entries, longest first (leftmost-longest match)."""
-    multi = _table(province)[0]
+    multi = _table(scope)[0]
     if not multi:
         return None
     return re.compile("|".join(re.escape(h) for h in sorted(multi, key=len, reverse=True)))
 
 
-def _read(text: str, province: str = "") -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+def _read(text: str, scope: tuple[str, ...] = ()
+          ) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """One ``(syllable, tone)`` per character of ``text`` and the table entries used.
 
     Tone -1 marks a character that is not Han (kept as written, lower-cased in keys).
     Readings-table entries of two or more characters are matched first (longest first, left to
     right); the rest is read by pypinyin, and characters pypinyin reads on their own (not in one
-    of its phrases) take the table's place-name reading of the character when there is one.
+    of its phrases) take the table's place-name reading of the character when there is one;
+    entries marked ``override`` take it inside pypinyin's phrases too.
     """
-    multi, _, char_table = _table(province)
-    pattern = _table_regex(province)
+    multi, char_table = _table(scope)
+    pattern = _table_regex(scope)
     out: list[tuple[str, int]] = []
     used: list[str] = []
     pos = 0
@@ -334,7 +484,7 @@ def _read(text: str, province: str = "") -> tuple[tuple[tuple[str, int], ...], t
     return tuple(out), tuple(used)
 
 
-def _read_gap(text: str, char_table: dict[str, tuple[str, int]], out: list, used: list) -> None:
+def _read_gap(text: str, char_table: dict[str, Reading], out: list, used: list) -> None:
     """Read text no multi-character entry covers: pypinyin, then the character entries."""
     for run in _HAN_RUNS.findall(text):
         if not _HAN_ONLY.match(run):
@@ -345,8 +495,9 @@ def _read_gap(text: str, char_table: dict[str, tuple[str, int]], out: list, used
             out.extend((syl, tone) for syl, tone, _ in read)
             continue
         for ch, (syl, tone, phrase) in zip(run, read, strict=True):
-            if not phrase and ch in char_table:
-                out.append(char_table[ch])
+            entry = char_table.get(ch)
+            if entry is not None and (not phrase or entry.override):
+                out.append(entry.pinyin[0])
                 used.append(ch)
             else:
                 out.append((syl, tone))
@@ -371,6 +522,9 @@ class NamePart:
         The generic term found at the end of the level (also when it is absorbed: 王村 → 村).
     peoples : tuple of str
         Names of peoples before the generic of an autonomous area (``("土家族", "苗族")``).
+    ordinal : str
+        An ordinal number before the proper part, written as a word of its own
+        (第二松花江 → 第二, 松花, 江: ``Di'er Songhua Jiang``, GB/T 16159-2012).
     """
 
     text: str
@@ -378,15 +532,18 @@ class NamePart:
     generic: str
     term: GenericTerm | None
     peoples: tuple[str, ...] = ()
+    ordinal: str = ""
 
     @property
     def words(self) -> tuple[str, ...]:
         """The written words of the level, in Chinese characters."""
+        lead = (self.ordinal,) if self.ordinal else ()
         if self.term is not None and self.term.absorbing or not self.generic:
-            return (self.text,) if not self.peoples else (self.proper, *self.peoples)
+            return lead + ((self.text[len(self.ordinal):],) if not self.peoples
+                           else (self.proper, *self.peoples))
         generic_words = self.term.words if self.term and self.term.term == self.generic \
             else (self.generic,)
-        return tuple(w for w in (self.proper, *self.peoples, *generic_words) if w)
+        return lead + tuple(w for w in (self.proper, *self.peoples, *generic_words) if w)
 
 
 def _generic_at_end(text: str) -> GenericTerm | None:
@@ -437,10 +594,16 @@ def _part(text: str) -> NamePart:
     if term is None:
         return NamePart(text, text, "", None)
     proper, generic = text[: -len(term.term)], term.term
+    ordinal = ""
+    found = _ORDINAL.match(proper)
+    if found and found.end() < len(proper):
+        ordinal, proper = found.group(), proper[found.end():]
     if term.absorbing:
-        return NamePart(text, proper, generic, term)
-    if (len(generic) == 1 and not term.levels and len(proper) >= 3
+        return NamePart(text, proper, generic, term, ordinal=ordinal)
+    if (not term.levels and len(generic) <= 2 and len(proper) >= 3
             and proper[-1] in MODIFIERS and proper not in names):
+        # a one-syllable modifier joins the generic it modifies (景山后街 Jingshan Houjie,
+        # 朝阳门内大街 Chaoyangmen Neidajie)
         generic = proper[-1] + generic
         proper = proper[:-1]
     peoples: tuple[str, ...] = ()
@@ -448,7 +611,11 @@ def _part(text: str) -> NamePart:
         proper, peoples = _strip_peoples(proper)
         if term.term in {"乡", "镇", "苏木"} and not any(p.endswith("族") for p in peoples):
             proper, peoples = text[: -len(term.term)], ()
-    return NamePart(text, proper, generic, term, peoples)
+    return NamePart(text, proper, generic, term, peoples, ordinal)
+
+
+#: An ordinal number (第二) at the start of a proper part.
+_ORDINAL = re.compile("第[零〇一二三四五六七八九十百千两]+")
 
 
 def _min_proper(term: str) -> int:
@@ -598,9 +765,19 @@ class Romanization:
     sources : tuple of str
         Readings-table entries used (hanzi), in order.
     key : str
-        Toneless syllables joined (``"jiefangbeijiedao"``): the homophone and pinyin-search key.
+        Toneless syllables joined (``"jiefangbeijiedao"``): the pinyin-search key.
     initials : str
         First letter of each syllable (``"jfbjd"``).
+    transcription : str
+        For a name in an autonomous area (:func:`minority_areas`, from the code or from a
+        level of the name): ``"transcribed"`` when the place's own name is written in its
+        standard form transcribed from the minority language (日喀则市 ``Xigazê Shi``),
+        ``"not transcribed"`` when it is Hanyu pinyin of the Chinese form; ``""`` elsewhere.
+    transcription_source : str
+        Where the transcribed form is published or attested (or, when not transcribed, the
+        area and its language).
+    simplified : str
+        The name read, with traditional characters as their simplified forms (長沙 → 长沙).
     """
 
     name: str
@@ -612,23 +789,48 @@ class Romanization:
     sources: tuple[str, ...]
     key: str
     initials: str
+    transcription: str = ""
+    transcription_source: str = ""
+    simplified: str = ""
 
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def toned_key(self) -> str:
+        """Syllables with their tone numbers joined (``"jie3fang4bei1"``): the homophone key."""
+        return "".join(f"{s}{t}" if t > 0 else s for s, t in zip(self.syllables, self.tones,
+                                                                strict=True))
+
+    @property
+    def note(self) -> str:
+        """One line on the transcription (Chinese, then English), ``""`` outside minority areas."""
+        if self.transcription == "transcribed":
+            return (f"少数民族语地名标准转写（{self.transcription_source}）/ transcribed from the "
+                    f"minority language ({self.transcription_source})")
+        if self.transcription == "not transcribed":
+            return (f"未转写：按汉字书写的汉语拼音，非少数民族语音译（{self.transcription_source}）/ "
+                    f"not transcribed: Hanyu pinyin of the Chinese form, not a transcription "
+                    f"from the minority language ({self.transcription_source})")
+        return ""
+
 
 @lru_cache(maxsize=1 << 16)
-def _level(text: str, tones: bool, province: str) -> tuple:
+def _level(text: str, tones: bool, scope: tuple[str, ...]) -> tuple:
     part = _part(text)
     spelled = _spellings()
-    sounds, used = _read(text, province)
+    sounds, used = _read(text, scope)
+    minority = _minority(part, scope)
     words: list[str] = []
     at = 0
     for word in part.words:
         start = text.index(word, at)
         syl = sounds[start:start + len(word)]
         at = start + len(word)
-        words.append(spelled[word] if word in spelled else _write_word(syl, tones))
+        if minority is not None and word == part.proper and start == len(part.ordinal):
+            words.append(minority.spelling)
+        else:
+            words.append(spelled[word] if word in spelled else _write_word(syl, tones))
     syllables: list[str] = []
     tone_list: list[int] = []
     previous_raw = False
@@ -645,7 +847,27 @@ def _level(text: str, tones: bool, province: str) -> tuple:
         syllables.append(_ascii(syllable))
         tone_list.append(tone)
         previous_raw = False
-    return tuple(words), tuple(syllables), tuple(tone_list), used
+    return tuple(words), tuple(syllables), tuple(tone_list), used, minority
+
+
+def _transcription(parts: tuple[NamePart, ...], minority: MinorityName | None,
+                   scope: tuple[str, ...], seen: MinorityName | None) -> tuple[str, str]:
+    """(transcription flag, source) of a name: see :class:`Romanization`.
+
+    ``minority`` is the entry that spelled the last level (the place itself), ``seen`` one
+    that spelled any level: a level above tells the area too (吐鲁番市高昌区).
+    """
+    area = _area_of(scope)
+    if area is None:
+        by_name = _area_index()[1]
+        area = next((by_name[p.text] for p in parts if p.text in by_name), None)
+    if area is None and seen is not None:
+        area = _area_index()[0].get(seen.scope)
+    if minority is not None:
+        return "transcribed", f"{minority.spelling}: {minority.source}"
+    if area is None:
+        return "", ""
+    return "not transcribed", f"{area.name} {area.code}, {area.language}"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -657,18 +879,22 @@ def romanize(name: str, tones: bool = False, code: str | None = None) -> Romaniz
     name : str
         A place name in Chinese characters; it may span several levels
         (``"重庆市渝中区解放碑街道"``). Latin letters and digits are kept as written; spaces,
-        '·', '-' and brackets separate words.
+        '·', '-' and brackets separate words. Traditional characters are read as their
+        simplified forms (長沙 → ``Changsha``).
     tones : bool
         Write tone marks (``"Chóngqìng Shì"``); the apostrophe is then ``’``.
     code : str, optional
-        A division code of the place (any length; only the province, its first two digits,
-        is used): readings-table entries scoped to that province apply too (圩 is xu by
-        default, wei in Jiangsu 32 and Anhui 34).
+        A division code of the place, or of the division it lies in (any length):
+        readings-table entries scoped to a prefix of it apply (闵行 is Minhang in Shanghai;
+        地窝堡 Diwopu in Urumqi 6501), minority-language forms of names in its autonomous area
+        apply to any administrative level, and names in an autonomous area are flagged
+        ``transcription="not transcribed"`` when no standard transcribed form is known.
 
     Returns
     -------
     Romanization
-        ``.text``, ``.words``, ``.syllables``, ``.key``, ``.initials`` and the split ``.parts``.
+        ``.text``, ``.words``, ``.syllables``, ``.key``, ``.initials``, the split ``.parts``
+        and ``.transcription``.
 
     Examples
     --------
@@ -676,21 +902,28 @@ def romanize(name: str, tones: bool = False, code: str | None = None) -> Romaniz
     'Youyang Tujiazu Miaozu Zizhixian'
     >>> romanize("景山后街").text, romanize("王村").text, romanize("南岸区").text
     ('Jingshan Houjie', 'Wangcun', "Nan'an Qu")
+    >>> r = romanize("日喀则市")
+    >>> r.text, r.transcription
+    ('Xigazê Shi', 'transcribed')
     """
-    parts = split_name(name)
-    province = str(code).strip()[:2] if code else ""
-    if len(parts) == 1:
-        words, syllables, tone_list, used = _level(parts[0].text, tones, province)
-    else:
-        words, syllables, tone_list, used = (), (), (), ()
-        for part in parts:
-            w, sy, tn, us = _level(part.text, tones, province)
-            words, syllables, tone_list, used = words + w, syllables + sy, tone_list + tn, \
-                used + us
+    simple = to_simplified(name)
+    parts = split_name(simple)
+    scope = scope_of(code)
+    words: tuple[str, ...] = ()
+    syllables: tuple[str, ...] = ()
+    tone_list: tuple[int, ...] = ()
+    used: tuple[str, ...] = ()
+    minority = seen = None
+    for part in parts:
+        w, sy, tn, us, minority = _level(part.text, tones, scope)
+        words, syllables, tone_list, used = words + w, syllables + sy, tone_list + tn, used + us
+        seen = minority or seen
+    flag, source = _transcription(parts, minority, scope, seen) if parts else ("", "")
     return Romanization(
         name=name, text=" ".join(words), words=words, syllables=syllables,
         tones=tone_list, parts=parts, sources=tuple(dict.fromkeys(used)),
         key="".join(syllables), initials="".join([s[0] for s in syllables if s]),
+        transcription=flag, transcription_source=source, simplified=simple,
     )
 
 
@@ -740,5 +973,5 @@ def clear_caches() -> None:
 
     For benchmarks that must start cold; normal use never needs it.
     """
-    for fn in (romanize, _level, _part, split_name, _pypinyin_word):
+    for fn in (romanize, _level, _part, split_name, _pypinyin_word, to_simplified):
         fn.cache_clear()
