@@ -69,16 +69,21 @@ def test_revisions_file_is_read_whole(revisions):
 # --- must-show 1: the revisions file alone ---------------------------------------------------
 
 
-def test_kaixian_abolished_and_kaizhou_established_in_2016(inferred):
-    abolished = events_of(inferred.events, "500234", EventKind.ABOLISHED)
-    established = events_of(inferred.events, "500154", EventKind.ESTABLISHED)
-    assert [(e.old[0].name, e.date.year) for e in abolished] == [("开县", 2016)]
-    assert [(e.new[0].name, e.date.year) for e in established] == [("开州区", 2016)]
-    e = abolished[0]
+def test_kaixian_becomes_kaizhou_in_2016_an_inferred_rename(inferred):
+    # 开县 → 开州区 changes the proper name (开 → 开州): paired as the only county-level code
+    # gone and the only one added under Chongqing in that revision, marked inferred with the
+    # evidence
+    recoded = events_of(inferred.events, "500234", EventKind.RECODED)
+    assert [(e.old[0].name, e.new_codes, e.new[0].name, e.date.year) for e in recoded] == \
+        [("开县", ("500154",), "开州区", 2016)]
+    e = recoded[0]
     # a revision date, with the window the change happened in
     assert (e.date, e.earliest, e.source) == (date(2016, 7, 1), date(2016, 7, 1),
                                               "GB/T 2260 revision 201607")
     assert e.inferred
+    assert e.note.startswith("inferred rename with a new proper name: the only county code "
+                             "gone and the only one added under 500000 重庆市")
+    assert not events_of(inferred.events, "500234", EventKind.ABOLISHED)
 
 
 def test_qijiang_and_dazu_counties_abolished_in_2011(inferred):
@@ -102,7 +107,7 @@ def test_inferred_chongqing_recodes_and_renames(inferred):
     cq = [e for e in inferred.events if e.date.year > 1997
           and any(c.startswith("50") for c in (*e.old_codes, *e.new_codes))]
     recoded = {(e.old_codes[0], e.new_codes[0]) for e in cq if e.kind == EventKind.RECODED}
-    assert recoded == {("500239", "500114"), ("500221", "500115"),
+    assert recoded == {("500234", "500154"), ("500239", "500114"), ("500221", "500115"),
                        ("500181", "500381"), ("500182", "500382"), ("500183", "500383"),
                        ("500184", "500384"), ("500381", "500116"), ("500382", "500117"),
                        ("500383", "500118"), ("500384", "500119"), ("500227", "500120"),
@@ -214,7 +219,7 @@ def test_missing_event_is_reported(recorded, revisions):
     without_kaixian = [e for e in recorded if "500234" not in e.old_codes]
     findings = check_events(without_kaixian, revisions)
     assert sorted((f.code, f.subject) for f in findings) == [
-        ("history.unrecorded", "->500154"), ("history.unrecorded", "500234->")]
+        ("history.unrecorded", "500234->500154")]
 
 
 def test_wrong_date_is_reported(recorded, revisions):

@@ -109,7 +109,7 @@ def test_reconcile_keeps_inferred_events_outside_the_window():
     far = DivisionEvent.of("recoded", "2009-06-01", ["500234 开县"], ["500154 开州区"])
     near = DivisionEvent.of("recoded", "2016-06-15", ["500234 开县"], ["500154 开州区"])
     assert len(reconcile(inferred, [near])) == 1
-    assert len(reconcile(inferred, [far])) == 3
+    assert len(reconcile(inferred, [far])) == 2   # the inferred recode is kept
 
 
 # --- bad input ----------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from geonames.divisions.establishment_io import read_proposals, read_rules
 from geonames.divisions.events import CodeIdentity, DivisionEvent, parse_when
 from geonames.divisions.history import DivisionLog, check_events
 from geonames.divisions.history_io import (
+    default_events,
     load_log,
+    national_revisions,
     read_events,
     read_revisions,
-    shipped_events,
     shipped_revisions,
 )
 from geonames.document import Report, Table
@@ -30,18 +31,19 @@ def history_options(func):
                         help="Ignore events files: what the code lists alone show.")(func)
     func = click.option("--events", "events", multiple=True, type=click.Path(),
                         metavar="FILE",
-                        help="Events file (TOML or CSV; repeatable). Default: the shipped "
-                             "Chongqing events.")(func)
+                        help="Events file (TOML or CSV; repeatable). Default: every shipped "
+                             "events file (Chongqing, and the national one).")(func)
     func = click.option("--revisions", type=click.Path(), metavar="FILE",
                         envvar="GEONAMES_REVISIONS", show_envvar=True,
                         help="Code-list revisions (revision,code,name CSV, .gz ok). "
-                             "Default: the shipped Chongqing cut.")(func)
+                             "Default: the shipped national lists, GB/T 2260 198012–201904 "
+                             "and the statistical lists 201910–202306.")(func)
     return func
 
 
 def _log(revisions: str | None, events: Sequence[str], no_events: bool) -> DivisionLog:
-    paths = [] if no_events else (list(events) or [shipped_events()])
-    return load_log(revisions or shipped_revisions(), paths)
+    paths = [] if no_events else (list(events) or default_events())
+    return load_log(revisions or national_revisions(), paths)
 
 
 @click.group()
@@ -77,7 +79,8 @@ def history(code: str, revisions: str | None, events: tuple[str, ...], no_events
     if as_json:
         click.echo(json.dumps({"code": code,
                                "identities": [_identity_json(i) for i in identities],
-                               "events": [_event_json(e) for e in touched]},
+                               "events": [_event_json(e) for e in touched],
+                               "source_gaps": [g.revision for g in log.gaps_of(code)]},
                               ensure_ascii=False, indent=2))
         return 0
     lines = [f"{code}: {len(identities)} identit{'y' if len(identities) == 1 else 'ies'}, "
@@ -87,6 +90,7 @@ def history(code: str, revisions: str | None, events: tuple[str, ...], no_events
         lines.append(f"  {ident.code} {names}  [{ident.interval()})")
     for e in touched:
         lines.append(f"  {_event_line(e)}")
+    lines.extend(f"  note: {gap.describe()}" for gap in log.gaps_of(code))
     click.echo("\n".join(lines))
     return 0
 

@@ -45,6 +45,7 @@ class EventKind(StrEnum):
     REPARENTED = "reparented"
     MERGED = "merged"
     SPLIT = "split"
+    DISSOLVED = "dissolved"
 
 
 #: (minimum old units, maximum old units, minimum new units, maximum new units); None = any.
@@ -56,6 +57,7 @@ EVENT_SHAPES: dict[EventKind, tuple[int, int | None, int, int | None]] = {
     EventKind.REPARENTED: (1, 1, 1, 1),
     EventKind.MERGED: (2, None, 1, 1),
     EventKind.SPLIT: (1, 1, 2, None),
+    EventKind.DISSOLVED: (1, 1, 1, None),
 }
 
 _DATE = re.compile(r"^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?$")
@@ -307,8 +309,10 @@ def _value_on(spans: tuple[Span, ...], when: date | None) -> str | None:
 @dataclass(frozen=True, slots=True)
 class CodeListRevision:
     """One published code list: ``label`` as published (``"201110"``), ``date`` the first day
-    of that month, ``codes`` code → name."""
+    of that month, ``codes`` code → name, ``source`` how events inferred from it cite it
+    (empty: ``"GB/T 2260 revision LABEL"``)."""
 
     label: str
     date: date
     codes: dict[str, str] = field(default_factory=dict)
+    source: str = ""

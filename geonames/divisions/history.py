@@ -58,6 +58,11 @@ from geonames.findings import Finding, Severity
 #: may be dated up to this long before the window in which the code lists show the change.
 LIST_LAG_DAYS = 366
 
+#: How long a code list may run ahead of a recorded decision (days): lists revised in place
+#: after their month carry later changes (the list labelled 201112 already has 三沙市,
+#: established 2012-06-21).
+LIST_LEAD_DAYS = 200
+
 #: Names of grouping rows in GB/T 2260 lists that are not divisions (``500100 市辖区``,
 #: ``500200 县``, ``469000 省直辖县级行政区划`` …): skipped when reading revisions.
 PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "市", "省直辖县级行政区划", "省直辖行政单位",
@@ -79,7 +84,7 @@ GENERIC_SUFFIXES = ("自治县", "自治旗", "自治州", "自治区", "特区"
 # Processing order of events on the same day: ends before starts, so a freed code can be reused.
 _SAME_DAY_ORDER = {EventKind.ABOLISHED: 0, EventKind.RENAMED: 1, EventKind.REPARENTED: 2,
                    EventKind.RECODED: 2, EventKind.MERGED: 2, EventKind.SPLIT: 2,
-                   EventKind.ESTABLISHED: 3}
+                   EventKind.ESTABLISHED: 3, EventKind.DISSOLVED: 4}
 
 
 # --------------------------------------------------------------------------- names and codes
@@ -92,6 +97,34 @@ def is_placeholder(code: str, name: str) -> bool:
     (True, False)
     """
     return name.strip() in PLACEHOLDER_NAMES
+
+
+#: Words that mark a statistical unit (development zone, park, management area …) rather
+#: than a division, in rows whose county part is 71–80.
+STATISTICAL_WORDS = ("开发区", "园区", "新区", "管理区", "示范区", "管委会", "风景名胜区",
+                     "产业园", "工业区", "新城", "食品区", "实验区", "合作区", "改革")
+
+
+#: Codes some lists carry at county level that GB/T 2260 does not list as divisions: the four
+#: districts of the 大兴安岭地区 inside Inner Mongolia, 嘉峪关市 repeated as a county-level row
+#: under itself, the 大柴旦 administrative committee, and the three island groups of 三沙市
+#: (county-level rows under 460300 in some revisions and in the statistical lists).
+STATISTICAL_ONLY = frozenset({"232761", "232762", "232763", "232764", "620201", "632857",
+                              "460321", "460322", "460323"})
+
+
+def is_statistical_unit(code: str, name: str) -> bool:
+    """True for the statistical units some lists carry at county level (county part 71–80,
+    a development zone or similar by its name, or one of :data:`STATISTICAL_ONLY`): not
+    divisions, so left out of the history.
+
+    >>> is_statistical_unit("140271", "山西大同经济开发区"), is_statistical_unit("510180", "简阳市")
+    (True, False)
+    """
+    if code in STATISTICAL_ONLY:
+        return True
+    return (len(code) == 6 and not code.endswith("00") and 71 <= int(code[4:6]) <= 80
+            and any(word in name for word in STATISTICAL_WORDS))
 
 
 def proper_name(name: str) -> str:
@@ -152,26 +185,71 @@ def _next_month(d: date) -> date:
 
 
 @dataclass(frozen=True)
+class SourceGap:
+    """A code a list leaves out while the lists before and after carry it unchanged: a gap
+    in the source, not an abolition and a re-establishment."""
+
+    code: str
+    name: str
+    revision: str
+
+    def describe(self) -> str:
+        return (f"{self.code} {self.name} is not listed in revision {self.revision} but is in "
+                "the lists before and after it: a gap in the source, not two events")
+
+
+@dataclass(frozen=True)
 class InferredHistory:
-    """What code lists show: the divisions of the first list and the events after it."""
+    """What code lists show: the divisions of the first list, the events after it, and the
+    gaps in the source that were bridged (:class:`SourceGap`)."""
 
     baseline: tuple[NamedCode, ...]
     baseline_label: str
     events: tuple[DivisionEvent, ...]
     revisions: tuple[str, ...] = ()
+    gaps: tuple[SourceGap, ...] = ()
 
 
 def snapshot(revision: CodeListRevision, prefix: str = "") -> dict[str, str]:
-    """The divisions of a revision (placeholders dropped), optionally only codes under
-    ``prefix`` (``"50"``)."""
+    """The divisions of a revision (placeholders and statistical units dropped), optionally
+    only codes under ``prefix`` (``"50"``)."""
     return {c: n for c, n in revision.codes.items()
-            if c.startswith(prefix) and not is_placeholder(c, n)}
+            if c.startswith(prefix) and not is_placeholder(c, n)
+            and not is_statistical_unit(c, n)}
+
+
+def bridge_gaps(snaps: list[dict[str, str]], labels: Sequence[str]
+                ) -> tuple[list[dict[str, str]], list[SourceGap]]:
+    """Fill the gaps of a sequence of snapshots.
+
+    * a code missing from one list while the lists just before and after carry it with the
+      same name is put back (a :class:`SourceGap`);
+    * a province a list does not cover at all (no code of it, while the list before had
+      some: the statistical lists leave out 71, 81 and 82) is carried over unchanged.
+    """
+    out = [dict(s) for s in snaps]
+    gaps: list[SourceGap] = []
+    for i in range(1, len(out)):
+        prev, cur = out[i - 1], out[i]
+        covered = {c[:2] for c in cur}
+        for c, n in prev.items():
+            if c[:2] not in covered:
+                cur[c] = n
+        if i + 1 < len(out):
+            nxt = snaps[i + 1]
+            for c, n in prev.items():
+                if c not in cur and nxt.get(c) == n:
+                    cur[c] = n
+                    gaps.append(SourceGap(c, n, labels[i]))
+    return out, gaps
 
 
 def infer_events(revisions: Sequence[CodeListRevision], prefix: str = "") -> InferredHistory:
     """Infer events from successive code lists.
 
-    Between each pair of successive revisions P → R:
+    The snapshots are first freed of gaps in the source (:func:`bridge_gaps`). Then between
+    each pair of successive revisions P → R, always pairing codes of the same level only
+    (:func:`level_of`: a prefecture is never the successor of a county):
 
     * a code whose name changes is **renamed** — unless the new name is the proper name of a
       code that disappears in the same step (or the old name that of a code that appears):
@@ -182,46 +260,68 @@ def infer_events(revisions: Sequence[CodeListRevision], prefix: str = "") -> Inf
       parent (:func:`structural_parent`) and **reparented** when they do not and the full
       names are equal — unless the new code was in use in P by another unit (a reused code,
       the mark of a merge that only an events file can record);
+    * a prefecture that disappears while every one of its units moves to other parents is
+      **dissolved** (巢湖 341400 in 2011, 莱芜 371200 in 2019): a split into the new codes of
+      its units, and its seat district (the one unit left unpaired) is paired with the new
+      code that carries the prefecture's proper name (居巢区 341402 → 巢湖市 340181);
+    * what is left under one parent, one code gone and one added at the same level (盘县
+      520222 → 盘州市 520281, 宜宾县 511521 → 叙州区 511504), or several paired by the
+      characters their proper names share (彬县 → 彬州市), is **recoded** with a changed
+      name; these events say ``inferred: …`` and the evidence in their note;
     * every other code that disappears is **abolished**, every other new code **established**.
 
     Each event is dated the first day of R's month with ``earliest`` the first day after P's
-    month, ``source`` ``"GB/T 2260 revision R"`` and ``inferred=True``. Placeholder rows
-    (:data:`PLACEHOLDER_NAMES`) are skipped. ``prefix`` limits the work to codes under it.
+    month, ``source`` the revision's source (``"GB/T 2260 revision R"``) and ``inferred=True``.
+    Placeholder rows (:data:`PLACEHOLDER_NAMES`) are skipped. ``prefix`` limits the work to
+    codes under it.
     """
     revisions = sorted(revisions, key=lambda r: r.date)
     if not revisions:
         raise HistoryError("no code-list revisions to infer events from")
-    first = snapshot(revisions[0], prefix)
-    baseline = tuple(NamedCode(c, n) for c, n in sorted(first.items()))
+    snaps, gaps = bridge_gaps([snapshot(r, prefix) for r in revisions],
+                              [r.label for r in revisions])
+    baseline = tuple(NamedCode(c, n) for c, n in sorted(snaps[0].items()))
     events: list[DivisionEvent] = []
-    prev, prev_rev = first, revisions[0]
-    for rev in revisions[1:]:
-        cur = snapshot(rev, prefix)
-        events.extend(_infer_step(prev, cur, prev_rev, rev))
-        prev, prev_rev = cur, rev
+    for k in range(1, len(revisions)):
+        events.extend(_infer_step(snaps[k - 1], snaps[k], revisions[k - 1], revisions[k]))
     return InferredHistory(baseline, revisions[0].label, tuple(events),
-                           tuple(r.label for r in revisions))
+                           tuple(r.label for r in revisions), tuple(gaps))
+
+
+def revision_source(revision: CodeListRevision) -> str:
+    """How events inferred from a revision cite it."""
+    return revision.source or f"GB/T 2260 revision {revision.label}"
+
+
+def _similarity(a: str, b: str) -> int:
+    """Characters two proper names share, the first character counting double."""
+    a, b = proper_name(a), proper_name(b)
+    return len(set(a) & set(b)) + (1 if a[:1] and a[:1] == b[:1] else 0)
 
 
 def _infer_step(prev: dict[str, str], cur: dict[str, str], p: CodeListRevision,
                 r: CodeListRevision) -> list[DivisionEvent]:
     when, earliest = r.date, _next_month(p.date)
-    source = f"GB/T 2260 revision {r.label}"
+    source = revision_source(r)
 
     def event(kind, old=(), new=(), note=""):
         return DivisionEvent(kind, when, tuple(old), tuple(new), source=source, note=note,
                              earliest=earliest, inferred=True)
 
+    def nc(code: str, side: dict[str, str]) -> NamedCode:
+        return NamedCode(code, side[code])
+
     gone = {c: n for c, n in prev.items() if c not in cur}
     added = {c: n for c, n in cur.items() if c not in prev}
-    gone_keys = {(c[:2], proper_name(n)) for c, n in gone.items()}
-    added_keys = {(c[:2], proper_name(n)) for c, n in added.items()}
+    gone_keys = {(c[:2], level_of(c), proper_name(n)) for c, n in gone.items()}
+    added_keys = {(c[:2], level_of(c), proper_name(n)) for c, n in added.items()}
     out: list[DivisionEvent] = []
     reused: dict[str, str] = {}
     for code in sorted(c for c in prev if c in cur and prev[c] != cur[c]):
         old_name, new_name = prev[code], cur[code]
-        if (code[:2], proper_name(new_name)) in gone_keys or \
-                (code[:2], proper_name(old_name)) in added_keys:
+        lvl = level_of(code)
+        if (code[:2], lvl, proper_name(new_name)) in gone_keys or \
+                (code[:2], lvl, proper_name(old_name)) in added_keys:
             gone[code], added[code] = old_name, new_name
             reused[code] = old_name
         else:
@@ -230,10 +330,11 @@ def _infer_step(prev: dict[str, str], cur: dict[str, str], p: CodeListRevision,
     by_key_gone: dict[tuple, list[str]] = defaultdict(list)
     by_key_added: dict[tuple, list[str]] = defaultdict(list)
     for c, n in gone.items():
-        by_key_gone[(c[:2], len(c), proper_name(n))].append(c)
+        by_key_gone[(c[:2], level_of(c), proper_name(n))].append(c)
     for c, n in added.items():
-        by_key_added[(c[:2], len(c), proper_name(n))].append(c)
-    paired: set[str] = set()
+        by_key_added[(c[:2], level_of(c), proper_name(n))].append(c)
+    paired_old: dict[str, str] = {}
+    paired_new: set[str] = set()
     notes: dict[tuple[str, str], str] = {}
     for key, olds in sorted(by_key_gone.items()):
         news = by_key_added.get(key, [])
@@ -253,21 +354,106 @@ def _infer_step(prev: dict[str, str], cur: dict[str, str], p: CodeListRevision,
             kind = EventKind.REPARENTED
         else:
             continue
-        out.append(event(kind, [NamedCode(o, gone[o])], [NamedCode(n, added[n])]))
-        paired.update((("old", o), ("new", n)))
+        out.append(event(kind, [nc(o, gone)], [nc(n, added)]))
+        paired_old[o] = n
+        paired_new.add(n)
+
+    def free_new(c: str) -> bool:
+        return c not in paired_new and c not in reused and c not in prev
+
+    # dissolved prefectures: every unit under it gone this step
+    for pref in sorted(c for c in gone if level_of(c) == "prefecture" and c not in paired_old):
+        units = [c for c in prev if c != pref and structural_parent(c) == pref]
+        if not units or any(c in cur for c in units):
+            continue
+        left = [c for c in units if c not in paired_old]
+        seat_evidence = ""
+        if len(left) == 1:
+            namesakes = [c for c in added if free_new(c) and level_of(c) == "county"
+                         and c[:2] == pref[:2]
+                         and proper_name(added[c]) == proper_name(gone[pref])]
+            if len(namesakes) == 1:
+                (seat,), (heir,) = left, namesakes
+                note = (f"inferred: {pref} {gone[pref]} dissolved in the same revision and "
+                        f"{heir} {added[heir]} carries its proper name")
+                out.append(event(EventKind.RECODED, [nc(seat, gone)], [nc(heir, added)],
+                                 note=note))
+                paired_old[seat] = heir
+                paired_new.add(heir)
+                seat_evidence = f"; its seat {seat} {gone[seat]} became {heir} {added[heir]}"
+        parts = sorted({paired_old[c] for c in units if c in paired_old})
+        if not parts:
+            continue
+        note = (f"inferred: every unit of {pref} {gone[pref]} moved to another parent in "
+                f"revision {r.label}{seat_evidence}")
+        out.append(event(EventKind.DISSOLVED, [nc(pref, gone)], [NamedCode(c, cur[c]) for c in parts],
+                         note=note))
+        paired_old[pref] = parts[0]
+
+    # renames with a changed proper name: left over under one parent, same level
+    left_gone: dict[tuple, list[str]] = defaultdict(list)
+    left_added: dict[tuple, list[str]] = defaultdict(list)
     for c in sorted(gone):
-        if ("old", c) not in paired:
+        if c not in paired_old and c not in reused:
+            left_gone[(structural_parent(c), level_of(c))].append(c)
+    for c in sorted(added):
+        if free_new(c):
+            left_added[(structural_parent(c), level_of(c))].append(c)
+    for key, olds in sorted(left_gone.items()):
+        news = left_added.get(key, [])
+        if not news or key[1] not in ("county", "prefecture"):
+            continue
+        parent = key[0]
+        pname = prev.get(parent) or cur.get(parent) or ""
+        if len(olds) == 1 and len(news) == 1:
+            (o,), (n,) = olds, news
+            evidence = (f"the only {key[1]} code gone and the only one added under "
+                        f"{parent} {pname}".rstrip())
+            if _similarity(gone[o], added[n]):
+                evidence += f"; the names share {_shared(gone[o], added[n])}"
+            pairs = [(o, n, evidence)]
+        else:
+            pairs = []
+            taken: set[str] = set()
+            for o in olds:
+                scored = sorted(((_similarity(gone[o], added[n]), n) for n in news
+                                 if n not in taken), reverse=True)
+                if not scored or scored[0][0] < 2 or \
+                        (len(scored) > 1 and scored[1][0] == scored[0][0]):
+                    continue
+                n = scored[0][1]
+                rivals = [x for x in olds if x != o and
+                          _similarity(gone[x], added[n]) >= scored[0][0]]
+                if rivals:
+                    continue
+                taken.add(n)
+                pairs.append((o, n, f"under {parent} {pname}, the names share "
+                                    f"{_shared(gone[o], added[n])}"))
+        for o, n, evidence in pairs:
+            out.append(event(EventKind.RECODED, [nc(o, gone)], [nc(n, added)],
+                             note=f"inferred rename with a new proper name: {evidence} "
+                                  f"(revision {r.label})"))
+            paired_old[o] = n
+            paired_new.add(n)
+
+    for c in sorted(gone):
+        if c not in paired_old:
             note = notes.get(("old", c), "")
             if c in reused and not note:
                 note = f"code {c} reused in the same revision by {added[c]}"
-            out.append(event(EventKind.ABOLISHED, [NamedCode(c, gone[c])], note=note))
+            out.append(event(EventKind.ABOLISHED, [nc(c, gone)], note=note))
     for c in sorted(added):
-        if ("new", c) not in paired:
+        if c not in paired_new:
             note = notes.get(("new", c), "")
             if c in reused and not note:
                 note = f"code {c} reused (formerly {reused[c]})"
-            out.append(event(EventKind.ESTABLISHED, new=[NamedCode(c, added[c])], note=note))
+            out.append(event(EventKind.ESTABLISHED, new=[nc(c, added)], note=note))
     return out
+
+
+def _shared(a: str, b: str) -> str:
+    common = [ch for ch in proper_name(a) if ch in set(proper_name(b))]
+    return "“" + "".join(dict.fromkeys(common)) + "”" if common else "nothing"
 
 
 # --------------------------------------------------------------------------- reconciliation
@@ -284,13 +470,15 @@ def explains(recorded: DivisionEvent, inferred: DivisionEvent,
 
     Every old unit of the inferred event is an old unit of the recorded one, every new unit a
     new one (same code; same name where both give one), and the recorded date falls between
-    ``lag_days`` before the inferred window (lists lag behind decisions) and the end of the
-    month of the revision that shows the change.
+    ``lag_days`` before the inferred window (lists lag behind decisions) and
+    :data:`LIST_LEAD_DAYS` after the end of the month of the revision that shows the change
+    (lists revised in place run ahead).
     """
     if not (inferred.old or inferred.new):
         return False
     earliest = inferred.earliest or inferred.date
-    if not (earliest - timedelta(days=lag_days) <= recorded.date <= _month_end(inferred.date)):
+    if not (earliest - timedelta(days=lag_days) <= recorded.date
+            <= _month_end(inferred.date) + timedelta(days=LIST_LEAD_DAYS)):
         return False
     return (all(_unit_in(u, recorded.old) for u in inferred.old)
             and all(_unit_in(u, recorded.new) for u in inferred.new))
@@ -298,10 +486,27 @@ def explains(recorded: DivisionEvent, inferred: DivisionEvent,
 
 def reconcile(inferred: Iterable[DivisionEvent], recorded: Iterable[DivisionEvent],
               lag_days: int = LIST_LAG_DAYS) -> list[DivisionEvent]:
-    """Recorded events plus the inferred events no recorded event :func:`explains`, by date."""
+    """Recorded events plus the inferred events they do not explain, by date.
+
+    An inferred event is explained by one recorded event (:func:`explains`), or by several
+    together: each of its old units is an old unit, and each new unit a new unit, of some
+    recorded event in its window (湾里区 → 红谷滩区, inferred, is explained by 湾里区
+    dissolved into 新建区 and 红谷滩区 established)."""
     recorded = list(recorded)
-    kept = [i for i in inferred if not any(explains(r, i, lag_days) for r in recorded)]
+    kept = [i for i in inferred if not any(explains(r, i, lag_days) for r in recorded)
+            and not _explained_together(recorded, i, lag_days)]
     return sorted([*kept, *recorded], key=_event_order)
+
+
+def _explained_together(recorded: Sequence[DivisionEvent], inferred: DivisionEvent,
+                        lag_days: int) -> bool:
+    if not (inferred.old or inferred.new):
+        return False
+    earliest = inferred.earliest or inferred.date
+    near = [r for r in recorded if earliest - timedelta(days=lag_days) <= r.date
+            <= _month_end(inferred.date) + timedelta(days=LIST_LEAD_DAYS)]
+    return (all(any(_unit_in(u, r.old) for r in near) for u in inferred.old)
+            and all(any(_unit_in(u, r.new) for r in near) for u in inferred.new))
 
 
 def _event_order(e: DivisionEvent) -> tuple:
@@ -370,6 +575,9 @@ class DivisionLog:
         self.events: tuple[DivisionEvent, ...] = tuple(sorted(events, key=_event_order))
         self.start_label = start_label
         self.start = start
+        #: Gaps in the source bridged while inferring (:class:`SourceGap`), set by
+        #: :meth:`from_revisions`.
+        self.gaps: tuple[SourceGap, ...] = ()
         idents: list[_Identity] = []
         current: dict[str, int] = {}
         for unit in baseline:
@@ -400,8 +608,10 @@ class DivisionLog:
         inferred = infer_events(revisions, prefix)
         merged = reconcile(inferred.events, events, lag_days)
         first = min(r.date for r in revisions)
-        return cls(merged, inferred.baseline,
-                   f"GB/T 2260 revision {inferred.baseline_label}", first)
+        log = cls(merged, inferred.baseline,
+                  f"GB/T 2260 revision {inferred.baseline_label}", first)
+        log.gaps = inferred.gaps
+        return log
 
     def _apply(self, k: int, event: DivisionEvent, idents: list[_Identity],
                current: dict[str, int]) -> tuple[int, ...]:
@@ -439,6 +649,21 @@ class DivisionLog:
         for n in old_ids:
             idents[n].end, idents[n].ended_by = event.date, k
             del current[idents[n].code]
+        if event.kind == EventKind.DISSOLVED:
+            heirs = []
+            for unit in event.new:
+                if unit.code not in current:
+                    if any(i.code == unit.code for i in idents):
+                        raise HistoryError(f"{what}: {unit.code} does not exist on "
+                                           f"{event.date}; a dissolved division's parts must "
+                                           "exist")
+                    current[unit.code] = len(idents)     # known only from this event
+                    idents.append(_Identity(unit.code, None, names=[[unit.name, None]]))
+                heirs.append(current[unit.code])
+            for o in old_ids:
+                for n in heirs:
+                    self._edges.append(Lineage(o, n, k))
+            return (*old_ids, *heirs)
         new_ids = []
         for unit in event.new:
             if unit.code in current:
@@ -551,6 +776,10 @@ class DivisionLog:
         ids = self._ids_of(code)
         touched = sorted({k for k, ns in enumerate(self._touched) if set(ns) & set(ids)})
         return [self.identities[n] for n in ids], [self.events[k] for k in touched]
+
+    def gaps_of(self, code: str) -> list[SourceGap]:
+        """The gaps in the source bridged for ``code`` (a list that left it out)."""
+        return [g for g in self.gaps if g.code == code]
 
     def successors(self, identity: CodeIdentity) -> list[tuple[CodeIdentity, DivisionEvent]]:
         """The identities this one became, with the event."""

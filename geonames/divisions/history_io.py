@@ -48,9 +48,12 @@ from geonames.findings import Finding
 from geonames.text import read_text_file
 
 #: Shipped events files, by name.
-SHIPPED_EVENTS = {"chongqing": "chongqing-events.toml"}
+SHIPPED_EVENTS = {"chongqing": "chongqing-events.toml", "national": "national-events.toml"}
 #: The shipped cut of the GB/T 2260 revisions (Chongqing only).
 SHIPPED_REVISIONS = "gb2260-revisions-50.csv.gz"
+#: The code lists a history is built from by default: GB/T 2260 revisions 198012–201904,
+#: then the dated statistical lists 201910–202306 (``scripts/make_history_data.py``).
+NATIONAL_REVISIONS = ("gb2260-revisions.csv.gz", "nbs-code-lists.csv.gz")
 
 REVISION_COLUMNS = ("revision", "code", "name")
 EVENT_COLUMNS = ("date", "kind", "old", "new")
@@ -85,11 +88,41 @@ def shipped_revisions() -> Path:
     return shipped_data(SHIPPED_REVISIONS)
 
 
+def national_revisions() -> list[Path]:
+    """Paths of the shipped national code lists, 198012 to the latest year."""
+    return [shipped_data(name) for name in NATIONAL_REVISIONS]
+
+
+def default_events() -> list[Path]:
+    """Every shipped events file (Chongqing, and the national one)."""
+    return [shipped_data(name) for name in SHIPPED_EVENTS.values()]
+
+
+def load_revisions(paths: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+                   prefix: str = "") -> list[CodeListRevision]:
+    """The revisions of several files in date order (default :func:`national_revisions`).
+
+    Two files may not both give a list for the same month."""
+    if paths is None:
+        paths = national_revisions()
+    elif isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    out: dict[str, CodeListRevision] = {}
+    for path in paths:
+        for rev in read_revisions(path, prefix):
+            if rev.label in out:
+                raise InputFileError(f"{path}: revision {rev.label} is also in another "
+                                     "revisions file")
+            out[rev.label] = rev
+    return sorted(out.values(), key=lambda r: r.date)
+
+
 # --------------------------------------------------------------------------- revisions
 
 
 def read_revisions(path: str | os.PathLike, prefix: str = "") -> list[CodeListRevision]:
-    """Code-list revisions from a ``revision,code,name`` CSV (``.gz`` read transparently).
+    """Code-list revisions from a ``revision,code,name`` CSV (``.gz`` read transparently);
+    an optional ``source`` column says how events inferred from each list cite it.
 
     ``prefix`` keeps only codes starting with it (``"50"`` for Chongqing). Revisions are
     returned oldest first; a revision whose every row is filtered out is still returned (an
@@ -99,8 +132,11 @@ def read_revisions(path: str | os.PathLike, prefix: str = "") -> list[CodeListRe
     reader = csv.DictReader(io.StringIO(text))
     require_columns(path, reader, REVISION_COLUMNS)
     by_label: dict[str, dict[str, str]] = {}
+    sources: dict[str, str] = {}
     for line, row in enumerate(reader, start=2):
         label = (row["revision"] or "").strip()
+        if row.get("source"):
+            sources.setdefault(label, row["source"].strip())
         code = (row["code"] or "").strip()
         name = (row["name"] or "").strip()
         if label not in by_label:
@@ -121,7 +157,7 @@ def read_revisions(path: str | os.PathLike, prefix: str = "") -> list[CodeListRe
         codes[code] = name
     if not by_label:
         raise InputFileError(f"{path}: no rows")
-    return sorted((CodeListRevision(label, parse_when(label), codes)
+    return sorted((CodeListRevision(label, parse_when(label), codes, sources.get(label, ""))
                    for label, codes in by_label.items()), key=lambda r: r.date)
 
 
@@ -227,12 +263,13 @@ def _unit(item) -> NamedCode:
 # --------------------------------------------------------------------------- the log
 
 
-def load_log(revisions: str | os.PathLike | None = None,
+def load_log(revisions: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
              events: Sequence[str | os.PathLike] | None = None,
              prefix: str = "") -> DivisionLog:
     """A :class:`~geonames.divisions.history.DivisionLog` from files.
 
-    ``revisions`` (a revisions CSV) gives the baseline and the inferred events; ``events``
+    ``revisions`` (one revisions CSV or several, see :func:`load_revisions`) gives the
+    baseline and the inferred events; ``events``
     (events files) the recorded ones, which replace the inferred events they explain. With
     neither, nothing is loaded: give at least one. ``prefix`` limits the revisions read.
     """
@@ -244,7 +281,7 @@ def load_log(revisions: str | os.PathLike | None = None,
             raise GeonamesError("no history to load: give a revisions file, an events file, "
                                 "or both")
         return DivisionLog(recorded)
-    return DivisionLog.from_revisions(read_revisions(revisions, prefix), recorded, prefix)
+    return DivisionLog.from_revisions(load_revisions(revisions, prefix), recorded, prefix)
 
 
 def label_with_history(findings: Iterable[Finding],
