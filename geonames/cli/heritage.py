@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 import numpy as np
@@ -387,11 +388,18 @@ def impact(target: str, rename_id: str | None, new_name: str, retire_id: str | N
 @click.option("--all", "all_statuses", is_flag=True,
               help="Every entry (candidates, under notice, delisted), not only listed ones.")
 @click.option("--title", default="", help="Title of the printed page.")
+@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4",
+              show_default=True, help="Paper of heritage.pdf.")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
+              help="Default: portrait on A4, landscape on A3.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Also print the list to heritage.pdf.")
 def export(target: str, out_dir: str, list_id: str | None, all_statuses: bool,
-           title: str) -> int:
-    """Publish the list: heritage.csv and a printable heritage.html, grouped by batch and
-    category (name, pinyin, place, grade, short history, sources, measures), with the
-    changes made to protected places under override decisions.
+           title: str, paper: str, orientation: str | None, pdf: bool) -> int:
+    """Publish the list: heritage.csv, a printable heritage.html and heritage.pdf, grouped
+    by batch, category and grade (name, pinyin, place, grade, short history, sources,
+    measures), with the changes made to protected places under override decisions. The PDF
+    has fixed column widths, wrapped sources and page numbers.
 
     \b
     Example:
@@ -401,8 +409,19 @@ def export(target: str, out_dir: str, list_id: str | None, all_statuses: bool,
     with _open(target) as h:
         rows = h.publication(statuses, list_id)
         lists = h.lists()
-        paths = write_publication(out_dir, rows, lists, h.batches(list_id),
-                                  h.override_records(), title=title,
+        batches = h.batches(list_id)
+        overrides = h.override_records()
+        paths = write_publication(out_dir, rows, lists, batches, overrides, title=title,
                                   generated=date.today())
-    click.echo(f"{len(rows)} entries → {paths['csv']}, {paths['html']}")
+        done = f"{len(rows)} entries → {paths['csv']}, {paths['html']}"
+        if pdf:
+            from geonames.report.heritage_print import write_list_pdf
+
+            orientation = orientation or ("landscape" if paper.upper() == "A3" else "portrait")
+            path = Path(out_dir) / "heritage.pdf"
+            pages = write_list_pdf(path, rows, lists, batches, overrides, paper=paper.upper(),
+                                   orientation=orientation, title=title,
+                                   generated=date.today())
+            done += f", {path} ({pages} pages {paper.upper()} {orientation})"
+    click.echo(done)
     return 0

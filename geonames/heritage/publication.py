@@ -42,7 +42,7 @@ _LEVELS = {"national": "国家级", "provincial": "省级", "municipal": "市级
 def render_list_html(rows: Sequence[Mapping[str, object]], lists: Mapping[str, ProtectionList],
                      batches: Iterable[Batch], overrides: Sequence[OverrideRecord] = (),
                      *, title: str = "", generated: date | None = None,
-                     notes: Sequence[str] = ()) -> str:
+                     notes: Sequence[str] = (), print_css: str = "") -> str:
     """The whole page.
 
     Parameters
@@ -59,6 +59,9 @@ def render_list_html(rows: Sequence[Mapping[str, object]], lists: Mapping[str, P
         Printed in the footer.
     notes : sequence of str
         Remarks printed under the title (data caveats).
+    print_css : str
+        CSS added after the page's own: the paper size and fonts of a PDF
+        (:func:`geonames.report.heritage_print.write_list_pdf`).
     """
     batch_of = {(b.list_id, b.number): b for b in batches}
     esc = html.escape
@@ -66,7 +69,7 @@ def render_list_html(rows: Sequence[Mapping[str, object]], lists: Mapping[str, P
     page_title = title or (lists[list_ids[0]].title if list_ids and list_ids[0] in lists
                            else "地名文化遗产保护名录")
     parts = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-             f"<title>{esc(page_title)}</title><style>{_CSS}</style></head><body>",
+             f"<title>{esc(page_title)}</title><style>{_CSS}{print_css}</style></head><body>",
              f"<h1>{esc(page_title)}</h1>"]
     for note in notes:
         parts.append(f"<p class='note'>{esc(note)}</p>")
@@ -179,12 +182,25 @@ def check_report(findings: Sequence[Finding], *, inputs: Mapping[str, Any],
                                 columns, rows)], notes=list(notes))
 
 
+#: Columns of the printed table: class, heading, share of the table width (%).
+COLUMNS = (("no", "序号", 5), ("name", "名称", 9), ("roman", "拼音", 10), ("place", "地点", 9),
+           ("grade", "等级", 5), ("history", "简史", 26), ("sources", "来源", 23),
+           ("measures", "保护措施", 13))
+
+
 def _table(rows: Sequence[Mapping[str, object]]) -> str:
     esc = html.escape
-    out = ["<table class='entries'><thead><tr><th class='no'>序号</th><th>名称</th>"
-           "<th>拼音</th><th>地点</th><th>等级</th><th>简史</th><th>来源</th><th>保护措施</th>"
-           "</tr></thead><tbody>"]
+    cols = "".join(f"<col class='{c}' style='width:{w}%'>" for c, _, w in COLUMNS)
+    heads = "".join(f"<th class='{c}'>{h}</th>" for c, h, _ in COLUMNS)
+    out = [f"<table class='entries'><colgroup>{cols}</colgroup><thead><tr>{heads}</tr>"
+           "</thead><tbody>"]
+    grades = {str(r.get("grade", "")) for r in rows}
+    grade = None
     for i, r in enumerate(rows, 1):
+        if len(grades) > 1 and str(r.get("grade", "")) != grade:
+            grade = str(r.get("grade", ""))
+            out.append(f"<tr class='grade'><th colspan='{len(COLUMNS)}'>"
+                       f"{esc(grade or '未定级')}</th></tr>")
         place = " ".join(str(x) for x in (r.get("place_name", ""), r.get("division", "")) if x)
         status = str(r.get("status", "listed"))
         mark = "" if status == "listed" else f" <span class='status'>({esc(status)})</span>"
@@ -194,7 +210,8 @@ def _table(rows: Sequence[Mapping[str, object]]) -> str:
             f"<tr id='{esc(str(r.get('entry', '')))}'><td class='no'>{i}</td>"
             f"<td class='name'>{esc(str(r['name']))}{mark}</td>"
             f"<td class='roman'>{esc(str(r.get('romanization', '')))}</td>"
-            f"<td>{esc(place)}</td><td>{esc(str(r.get('grade', '')))}</td>"
+            f"<td class='place'>{esc(place)}</td>"
+            f"<td class='grade'>{esc(str(r.get('grade', '')))}</td>"
             f"<td class='history'>{esc(str(r.get('history', '')))}</td>"
             f"<td class='sources'>{sources}</td><td class='measures'>{measures}</td></tr>")
     out.append("</tbody></table>")
@@ -229,14 +246,23 @@ h3.category{font-size:15px;margin:1em 0 0.3em 0}
 p.meta{color:#555;margin:0.2em 0 0.6em 0}
 p.note{background:#fff6d5;padding:4px 6px;border-left:4px solid #e0b000;font-size:12px}
 table{border-collapse:collapse;width:100%;margin-bottom:1em}
-th,td{border:1px solid #888;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#eee} td.no,th.no{width:2.5em;text-align:right}
-td.name{font-weight:bold;white-space:nowrap} td.roman{font-style:italic;white-space:nowrap}
+table.entries{table-layout:fixed}
+th,td{border:1px solid #888;padding:3px 6px;text-align:left;vertical-align:top;
+overflow-wrap:anywhere;word-break:normal}
+th{background:#eee} td.no,th.no{text-align:right}
+tr.grade{break-after:avoid;page-break-after:avoid}
+tr.grade th{background:#f6f6f0;font-weight:bold;text-align:left}
+td.name{font-weight:bold} td.roman{font-style:italic}
 td.sources,td.measures{font-size:11px;color:#333} span.status{font-weight:normal;color:#a00}
+td.sources{word-break:break-all}
 tr{page-break-inside:avoid}
+thead{display:table-header-group}
 section.batch+section.batch{page-break-before:always}
 footer{margin-top:2em;color:#777;font-size:11px;text-align:right}
-@media print{body{margin:0;max-width:none} p.note{background:none}}
+@media print{body{margin:0;max-width:none;font-size:9pt} p.note{background:none}
+h1{font-size:16pt} h2{font-size:12.5pt} h3.category{font-size:10.5pt}
+table.entries{font-size:8pt} th,td{padding:2pt 3pt} td.sources,td.measures{font-size:7pt}
+footer{font-size:7.5pt}}
 """
 
 
