@@ -84,10 +84,10 @@ def test_heritage_pdf_fits_the_page_with_no_clipped_column(published, paper, siz
             # margins (12 mm), the page number in the bottom margin, all on the paper
             assert (round(page.width / MM), round(page.height / MM)) == size
             for c in page.chars:
-                assert 3 * MM <= c["x0"] and c["x1"] <= page.width - 3 * MM, c["text"]
-                assert 3 * MM <= c["top"] and c["bottom"] <= page.height - 3 * MM, c["text"]
+                assert c["x0"] >= 3 * MM and c["x1"] <= page.width - 3 * MM, c["text"]
+                assert c["top"] >= 3 * MM and c["bottom"] <= page.height - 3 * MM, c["text"]
                 if c["top"] < page.height - 16 * MM:
-                    assert 11.5 * MM <= c["x0"] and c["x1"] <= page.width - 11.5 * MM, c
+                    assert c["x0"] >= 11.5 * MM and c["x1"] <= page.width - 11.5 * MM, c
             assert f"/ {len(pdf.pages)}" in page.extract_text()  # page n / N
             cols = _columns(page)
             if cols is None:
