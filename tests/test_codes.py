@@ -43,6 +43,19 @@ def test_every_chongqing_village_code_parses_with_level_and_parent():
         assert code.kind == expected
 
 
+def test_every_xinjiang_village_code_parses_including_the_400_to_599_part():
+    rows = _rows("nbs2023-villages-xinjiang.csv")
+    assert len(rows) == 14721
+    kinds: dict[str, int] = {}
+    for row in rows:
+        code = parse_code(row["code"])
+        assert code.level == Level.VILLAGE and code.parent == row["streetCode"]
+        kinds[code.kind] = kinds.get(code.kind, 0) + 1
+    # 类似居委会 / 类似村委会 units: village part 400–599
+    assert kinds["other"] == 2436
+    assert sum(kinds.values()) == 14721
+
+
 def test_every_county_code_parses():
     for row in _rows("nbs2023-counties.csv"):
         code = parse_code(row["code"])
@@ -95,7 +108,9 @@ def test_level_and_kind(code, level, kind):
         ("500010", "prefecture part is 00"),
         ("500110600", "township part 600 is outside every range"),
         ("500110100000", "village part is 000"),
-        ("500110100400", "village part 400 is outside every range"),
+        ("500110100600", "village part 600 is outside every range"),
+        ("ABC", "digits only"), ("-1", "digits only"), ("1e5", "digits only"),
+        ("50 01", "digits only"), ("5001101001234567890", "has 19 digits"),
         ("５００１１０", "digits only"),
     ],
 )

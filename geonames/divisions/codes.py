@@ -18,7 +18,8 @@ Ranges (see ``docs/rules.md`` for sources):
   township, ``400–599`` other unit; ``000`` stands for a county listed without townships
   (金门县 350527000 in the statistical codes);
 * village part (digits 10–12): ``001–199`` residents' committee, ``200–399`` villagers'
-  committee.
+  committee, ``400–599`` other (units like a residents' or villagers' committee, 类似居委会 /
+  类似村委会: 2,436 of the 14,721 Xinjiang rows of the 2023 statistical tables).
 
 >>> c = parse_code("500110001")
 >>> c.level, c.kind, c.parent
@@ -62,7 +63,8 @@ _COUNTY_KINDS = ((1, 20, "district"), (21, 70, "county"), (71, 80, "other"),
                  (81, 99, "county-level city"))
 _TOWNSHIP_KINDS = ((1, 99, "sub-district"), (100, 199, "town"), (200, 399, "township"),
                    (400, 599, "other"))
-_VILLAGE_KINDS = ((1, 199, "residents' committee"), (200, 399, "villagers' committee"))
+_VILLAGE_KINDS = ((1, 199, "residents' committee"), (200, 399, "villagers' committee"),
+                  (400, 599, "other"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from geonames.divisions.codes import validate_code
+
 
 class NameStatus(StrEnum):
     """Where a name is in its lifecycle."""
@@ -168,6 +170,10 @@ class PlaceName:
             raise ValueError(f"place {self.id!r} needs a standard name")
         if self.generic and not self.name.endswith(self.generic):
             raise ValueError(f"generic {self.generic!r} is not the end of name {self.name!r}")
+        if self.division_code:
+            reason = validate_code(self.division_code)
+            if reason is not None:
+                raise ValueError(reason)
         _check_interval(self.valid_from, self.valid_to, f"place {self.id!r}")
 
     @property
