@@ -54,13 +54,50 @@ class MetricCRS:
     reason : str
         One sentence a report can print.
     lengths_exact : bool
-        False for an equal-area CRS, where lengths are approximate.
+        False for an equal-area CRS, where lengths are approximate: then lengths, offsets
+        and tolerances are measured in each feature's local zone (:func:`local_zone`).
+    centre : tuple of float or None
+        (longitude, latitude) the CRS is centred on, where it has one.
     """
 
     crs: CRS
     label: str
     reason: str
     lengths_exact: bool = True
+    centre: tuple[float, float] | None = None
+
+    @property
+    def uses(self) -> dict[str, str]:
+        """Which CRS is used for what: ``{"areas": …, "lengths, offsets, tolerances": …}``."""
+        if self.lengths_exact:
+            return {"areas": self.label, "lengths, offsets, tolerances": self.label}
+        return {"areas": self.label, "lengths, offsets, tolerances": LOCAL_ZONES}
+
+
+#: How lengths are measured when the extent is too wide for one zone.
+LOCAL_ZONES = ("each feature's local zone: CGCS2000 3-degree Gauss–Krüger (EPSG:4534–4554) "
+               "in China, UTM (EPSG:326nn/327nn) elsewhere")
+
+#: Named equal-area CRSs for national and continental extents: EPSG code → what it is for.
+#: One is used when it covers (almost) all of the data and the data spans at least half of
+#: its area of use (:data:`NATIONAL_SHARE`).
+NAMED_EQUAL_AREA = {
+    5070: "NAD83 / Conus Albers (United States, lower 48)",
+    9311: "NAD27 / US National Atlas Equal Area (United States with Alaska and Hawaii)",
+    3338: "NAD83 / Alaska Albers",
+    3035: "ETRS89 / LAEA Europe",
+    3577: "GDA94 / Australian Albers",
+    8857: "WGS 84 / Equal Earth Greenwich (world)",
+}
+#: Share of the data (by area in degrees², weighted by cos latitude) a named CRS's area of use
+#: must cover.
+NAMED_COVER = 0.99
+#: Share of a named CRS's longitude span the data must reach to count as national.
+NATIONAL_SHARE = 0.5
+#: China Albers: CGCS2000, standard parallels 25°N and 47°N, centre 105°E (the usual national
+#: equal-area projection for maps of China); used for extents that span most of China.
+CHINA_ALBERS = CRS.from_proj4("+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 "
+                              "+y_0=0 +ellps=GRS80 +units=m +no_defs +type=crs")
 
 
 def parse_crs(text: str | int | CRS) -> CRS:
@@ -79,7 +116,10 @@ def parse_crs(text: str | int | CRS) -> CRS:
 
 def crs_label(crs: CRS) -> str:
     """``"EPSG:nnnn"`` where the CRS has an EPSG code, else its PROJ string."""
+    crs = horizontal(crs)
     epsg = crs.to_epsg()
+    if not epsg:
+        epsg = crs.to_epsg(min_confidence=90)
     if epsg:
         return f"EPSG:{epsg}"
     with warnings.catch_warnings():
@@ -87,8 +127,17 @@ def crs_label(crs: CRS) -> str:
         return crs.to_proj4()
 
 
+def horizontal(crs: CRS) -> CRS:
+    """The horizontal part of a compound CRS (CH1903+ / LV95 + LN02 height → EPSG:2056), or the
+    CRS itself."""
+    if crs.is_compound and crs.sub_crs_list:
+        return crs.sub_crs_list[0]
+    return crs
+
+
 def is_metric(crs: CRS) -> bool:
     """True for a projected CRS whose axes are in metres."""
+    crs = horizontal(crs)
     if not crs.is_projected:
         return False
     return all(
@@ -151,8 +200,24 @@ def choose_metric_crs(
     crs: CRS,
     bounds: tuple[float, float, float, float],
     user_crs: CRS | str | None = None,
+    geometries: np.ndarray | None = None,
 ) -> MetricCRS:
-    """Choose the metric CRS to measure data in.
+    """Choose the metric CRS to measure data in: the one rule every engine uses.
+
+    1. a CRS the user gives (``--crs``) wins; it must be projected, in metres;
+    2. data in a projected CRS in metres keeps it (the horizontal part of a compound CRS:
+       CH1903+ / LV95 + LN02 is EPSG:2056);
+    3. geographic data: the longitude extent is taken across the antimeridian where that is
+       shorter (:func:`lon_extent`, from the features' own extents when ``geometries`` are
+       given), and
+       * an extent that fits one zone (:data:`MAX_HALF_WIDTH_DEG` either side of its central
+         meridian) is measured in that zone: the CGCS2000 3-degree Gauss–Krüger zone in
+         China (EPSG:4534–4554), else UTM;
+       * a wider extent gets an equal-area CRS for areas — a named one where it fits
+         (:data:`NAMED_EQUAL_AREA`; :data:`CHINA_ALBERS` for most of China), else an Albers
+         (or, across the equator, a Lambert azimuthal) equal-area CRS centred on the data —
+         and lengths, offsets and tolerances are measured in each feature's local zone
+         (:func:`local_zone`, :func:`measure_lengths`; ``lengths_exact`` False).
 
     Parameters
     ----------
@@ -162,6 +227,9 @@ def choose_metric_crs(
         (xmin, ymin, xmax, ymax) of the data in ``crs``.
     user_crs : optional
         A CRS the user gave (``--crs``); it always wins.
+    geometries : array of shapely geometries, optional
+        The data itself (in ``crs``): its features' extents place the antimeridian and weigh
+        which named CRS covers it.
 
     Examples
     --------
@@ -182,56 +250,236 @@ def choose_metric_crs(
                 f"--crs {crs_label(chosen)} is not a projected CRS in metres; give a metric one "
                 "(for example a Gauss–Krüger zone such as EPSG:4545, or a UTM zone)"
             )
-        return MetricCRS(chosen, crs_label(chosen), "given by the user")
+        return MetricCRS(horizontal(chosen), crs_label(chosen), "given by the user")
     if is_metric(crs):
-        return MetricCRS(crs, crs_label(crs), "the data's own projected CRS (metres)")
-    if crs.is_projected:
+        return MetricCRS(horizontal(crs), crs_label(crs), "the data's own projected CRS (metres)")
+    if horizontal(crs).is_projected:
         raise CRSError(
             f"the data's CRS {crs_label(crs)} is projected but not in metres; give a metric CRS "
             "with --crs"
         )
-    xmin, ymin, xmax, ymax = lonlat_bounds(crs, bounds)
-    lon_c, lat_c = (xmin + xmax) / 2.0, (ymin + ymax) / 2.0
-    if _in_china(lon_c, lat_c):
-        meridian = int(round(lon_c / 3.0) * 3)
-        meridian = min(max(meridian, 75), 135)
-        if _fits_zone(xmin, xmax, meridian):
-            epsg = 4534 + (meridian - 75) // 3
-            return MetricCRS(
-                CRS.from_epsg(epsg),
-                f"EPSG:{epsg}",
-                f"CGCS2000 3-degree Gauss–Krüger zone, central meridian {meridian}°E",
-            )
+    boxes = _lonlat_boxes(crs, bounds, geometries)
+    west, east = lon_extent([(b[0], b[2]) for b in boxes])
+    ymin = min(b[1] for b in boxes)
+    ymax = max(b[3] for b in boxes)
+    width = (east - west) % 360.0 if east - west < 360.0 else 360.0
+    lon_c = _wrap(west + width / 2.0)
+    lat_c = (ymin + ymax) / 2.0
+    zone = local_zone(lon_c, lat_c)
+    meridian = _central_meridian(zone)
+    if width <= 2 * MAX_HALF_WIDTH_DEG and meridian is not None and \
+            _fits_zone(_unwrap(west, meridian), _unwrap(west, meridian) + width, meridian):
+        return MetricCRS(zone, crs_label(zone), _zone_reason(zone), centre=(meridian, 0.0))
+    return _equal_area(boxes, west, width, ymin, ymax)
+
+
+def lon_extent(intervals: list[tuple[float, float]]) -> tuple[float, float]:
+    """(west, east) of longitude intervals, across the antimeridian where that is shorter.
+
+    The largest gap between the intervals (on the circle) is the outside of the data; west
+    is where the data starts after it, east where it ends before it (east < west when the
+    data crosses 180°). Data with no gap wider than 1° spans the world: (-180, 180).
+
+    >>> lon_extent([(172.4, 180.0), (-180.0, -65.0)])    # the United States
+    (172.4, -65.0)
+    >>> lon_extent([(105.3, 110.2)])
+    (105.3, 110.2)
+    """
+    spans = sorted((_wrap(a), _wrap(b)) for a, b in intervals)
+    if not spans:
+        raise CRSError("no coordinates to choose a CRS for")
+    merged: list[list[float]] = []
+    for a, b in spans:
+        if b < a:                       # an interval that itself crosses 180°
+            merged.append([a, 180.0])
+            merged.append([-180.0, b])
+            continue
+        merged.append([a, b])
+    merged.sort()
+    joined: list[list[float]] = []
+    for a, b in merged:
+        if joined and a <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], b)
+        else:
+            joined.append([a, b])
+    best_gap, west, east = -1.0, joined[0][0], joined[-1][1]
+    for k, (_a, b) in enumerate(joined):
+        nxt = joined[(k + 1) % len(joined)][0]
+        gap = (nxt - b) % 360.0 if k + 1 < len(joined) else (nxt + 360.0 - b)
+        if gap > best_gap:
+            best_gap, west, east = gap, nxt, b
+    if best_gap <= 1.0:
+        return (-180.0, 180.0)
+    return (west, east)
+
+
+def local_zone(lon: float, lat: float) -> CRS:
+    """The local metric zone of a point: the CGCS2000 3-degree Gauss–Krüger zone in China
+    (EPSG:4534–4554), the UTM zone elsewhere (EPSG:326nn north, 327nn south).
+
+    >>> local_zone(122.5, 52.97).to_epsg(), local_zone(-97.5, 38.5).to_epsg()   # Mohe, Kansas
+    (4550, 32614)
+    """
+    lon = _wrap(lon)
+    if _in_china(lon, lat):
+        meridian = min(max(int(round(lon / 3.0) * 3), 75), 135)
+        return CRS.from_epsg(4534 + (meridian - 75) // 3)
+    zone = min(int(math.floor((lon + 180.0) / 6.0)) + 1, 60)
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def measure_lengths(geometries: np.ndarray, crs: CRS) -> np.ndarray:
+    """Length of each geometry in metres, each measured in its own local zone
+    (:func:`local_zone` at the centre of its extent)."""
+    geometries = np.asarray(geometries, dtype=object)
+    out = np.zeros(len(geometries))
+    lonlat = reproject(geometries, crs, WGS84) if not horizontal(crs).is_geographic \
+        else geometries
+    present = ~shapely.is_missing(lonlat)
+    if not present.any():
+        return out
+    boxes = shapely.bounds(lonlat[present])
+    lons = (boxes[:, 0] + boxes[:, 2]) / 2.0
+    lats = (boxes[:, 1] + boxes[:, 3]) / 2.0
+    zones = np.array([local_zone(x, y).to_epsg() for x, y in zip(lons, lats, strict=True)])
+    idx = np.flatnonzero(present)
+    src = WGS84 if not horizontal(crs).is_geographic else crs
+    for epsg in np.unique(zones):
+        pick = idx[zones == epsg]
+        out[pick] = shapely.length(reproject(lonlat[pick], src, CRS.from_epsg(int(epsg))))
+    return out
+
+
+def _equal_area(boxes: list[tuple[float, ...]], west: float, width: float, ymin: float,
+                ymax: float) -> MetricCRS:
+    why = ("equal-area CRS for areas (the extent is too wide for one zone); lengths, "
+           "offsets and tolerances in " + LOCAL_ZONES)
+    for epsg, title in sorted(NAMED_EQUAL_AREA.items(), key=lambda kv: _aou_size(kv[0])):
+        named = CRS.from_epsg(epsg)
+        aou = named.area_of_use
+        if aou is None:
+            continue
+        a_west, a_east = aou.west, aou.east
+        a_width = (a_east - a_west) % 360.0 or 360.0
+        if width < NATIONAL_SHARE * a_width or _covered(boxes, aou) < NAMED_COVER:
+            continue
+        return MetricCRS(named, f"EPSG:{epsg}", f"{title}: {why}", lengths_exact=False,
+                         centre=_centre_of(named))
+    china_w, china_s, china_e, china_n = CHINA_BOUNDS
+    china = _Box(china_w, china_s, china_e, china_n)
+    if width >= NATIONAL_SHARE * (china_e - china_w) and _covered(boxes, china) >= NAMED_COVER:
+        return MetricCRS(CHINA_ALBERS, "China Albers (CGCS2000, 25°N/47°N, 105°E)",
+                         f"China Albers equal-area: {why}", lengths_exact=False,
+                         centre=(105.0, 0.0))
+    lon_0 = _wrap(west + width / 2.0)
+    if ymin < 0 < ymax and min(-ymin, ymax) > 5.0:
+        lat_0 = (ymin + ymax) / 2.0
+        proj = (f"+proj=laea +lat_0={lat_0:.4f} +lon_0={lon_0:.4f} +x_0=0 +y_0=0 "
+                "+ellps=GRS80 +units=m +no_defs +type=crs")
+        kind = "Lambert azimuthal equal-area centred on the data"
+        centre = (lon_0, lat_0)
     else:
-        zone = min(int(math.floor((lon_c + 180.0) / 6.0)) + 1, 60)
-        meridian = zone * 6 - 183
-        if _fits_zone(xmin, xmax, meridian):
-            epsg = (32600 if lat_c >= 0 else 32700) + zone
-            hemi = "north" if lat_c >= 0 else "south"
-            return MetricCRS(CRS.from_epsg(epsg), f"EPSG:{epsg}", f"UTM zone {zone} {hemi}")
-    return albers_for(xmin, ymin, xmax, ymax)
+        lat_1 = ymin + (ymax - ymin) / 6.0
+        lat_2 = ymax - (ymax - ymin) / 6.0
+        lat_0 = (ymin + ymax) / 2.0
+        proj = (f"+proj=aea +lat_0={lat_0:.4f} +lon_0={lon_0:.4f} +lat_1={lat_1:.4f} "
+                f"+lat_2={lat_2:.4f} +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs +type=crs")
+        kind = "Albers equal-area centred on the data"
+        centre = (lon_0, lat_0)
+    return MetricCRS(CRS.from_proj4(proj), proj.replace(" +type=crs", ""), f"{kind}: {why}",
+                     lengths_exact=False, centre=centre)
 
 
 def albers_for(xmin: float, ymin: float, xmax: float, ymax: float) -> MetricCRS:
-    """An Albers equal-area CRS fitted to a longitude/latitude extent.
+    """An equal-area CRS centred on a longitude/latitude extent (Albers, standard parallels
+    at one sixth and five sixths of the latitude range; across the equator a Lambert
+    azimuthal one). ``xmin > xmax`` means the extent crosses 180°."""
+    width = (xmax - xmin) % 360.0 or 360.0
+    return _equal_area([(xmin, ymin, xmax, ymax)], xmin, width, ymin, ymax)
 
-    Standard parallels at one sixth and five sixths of the latitude range.
-    """
-    lat_1 = ymin + (ymax - ymin) / 6.0
-    lat_2 = ymax - (ymax - ymin) / 6.0
-    lon_0 = (xmin + xmax) / 2.0
-    lat_0 = (ymin + ymax) / 2.0
-    proj = (
-        f"+proj=aea +lat_0={lat_0:.4f} +lon_0={lon_0:.4f} +lat_1={lat_1:.4f} +lat_2={lat_2:.4f} "
-        "+x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs"
-    )
-    return MetricCRS(
-        CRS.from_proj4(proj),
-        proj,
-        "Albers equal-area fitted to the data (too wide for one zone): areas are exact, "
-        "lengths approximate",
-        lengths_exact=False,
-    )
+
+@dataclass(frozen=True)
+class _Box:
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def _covered(boxes: list[tuple[float, ...]], aou) -> float:
+    """Share of the data (sum of its boxes, degrees² × cos latitude) inside an area of use."""
+    total = inside = 0.0
+    for x0, y0, x1, y1 in boxes:
+        w = ((x1 - x0) % 360.0) or 1e-9
+        weight = max(w * max(y1 - y0, 1e-9) * math.cos(math.radians((y0 + y1) / 2.0)), 1e-12)
+        total += weight
+        cx, cy = _wrap(x0 + w / 2.0), (y0 + y1) / 2.0
+        if aou.south <= cy <= aou.north and _lon_in(cx, aou.west, aou.east):
+            inside += weight
+    return inside / total if total else 0.0
+
+
+def _lon_in(lon: float, west: float, east: float) -> bool:
+    if west <= east:
+        return west <= lon <= east
+    return lon >= west or lon <= east
+
+
+def _aou_size(epsg: int) -> float:
+    aou = CRS.from_epsg(epsg).area_of_use
+    if aou is None:
+        return 1e9
+    return (((aou.east - aou.west) % 360.0) or 360.0) * (aou.north - aou.south)
+
+
+def _centre_of(crs: CRS) -> tuple[float, float] | None:
+    params = {p.name: p.value for p in (crs.coordinate_operation.params
+                                        if crs.coordinate_operation else [])}
+    lon = next((v for k, v in params.items() if "longitude" in k.lower()), None)
+    lat = next((v for k, v in params.items() if "latitude" in k.lower()
+                and "parallel" not in k.lower()), None)
+    if lon is None:
+        return None
+    return (float(lon), float(lat) if lat is not None else 0.0)
+
+
+def _lonlat_boxes(crs: CRS, bounds: tuple[float, float, float, float],
+                  geometries: np.ndarray | None) -> list[tuple[float, ...]]:
+    if geometries is not None and len(geometries):
+        geoms = np.asarray(geometries, dtype=object)
+        geoms = geoms[~shapely.is_missing(geoms)]
+        if not horizontal(crs).is_geographic:
+            geoms = reproject(geoms, crs, WGS84)
+        if len(geoms):
+            parts = shapely.get_parts(geoms)
+            return [tuple(map(float, b)) for b in shapely.bounds(parts)]
+    return [tuple(lonlat_bounds(crs, bounds))]
+
+
+def _central_meridian(zone: CRS) -> float | None:
+    centre = _centre_of(zone)
+    return centre[0] if centre else None
+
+
+def _zone_reason(zone: CRS) -> str:
+    epsg = zone.to_epsg() or 0
+    if 4534 <= epsg <= 4554:
+        return f"CGCS2000 3-degree Gauss–Krüger zone, central meridian {75 + 3 * (epsg - 4534)}°E"
+    number, hemi = epsg % 100, ("north" if epsg < 32700 else "south")
+    return f"UTM zone {number} {hemi}"
+
+
+def _wrap(lon: float) -> float:
+    """Longitude in [-180, 180] (unchanged when it is already)."""
+    if -180.0 <= lon <= 180.0:
+        return lon
+    out = (lon + 180.0) % 360.0 - 180.0
+    return 180.0 if out == -180.0 and lon > 0 else out
+
+
+def _unwrap(lon: float, near: float) -> float:
+    """``lon`` shifted by whole turns to within 180° of ``near``."""
+    return near + ((lon - near + 180.0) % 360.0) - 180.0
 
 
 def transformer(src: CRS, dst: CRS) -> Transformer:

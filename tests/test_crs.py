@@ -52,9 +52,9 @@ def test_utm_outside_china(bounds, label):
 def test_too_wide_gets_albers_with_a_note():
     metric = choose_metric_crs(CGCS2000, (73.5, 18.2, 134.8, 53.5))  # all of China
     assert metric.crs.coordinate_operation.method_name == "Albers Equal Area"
-    assert metric.label.startswith("+proj=aea")
+    assert metric.label == "China Albers (CGCS2000, 25°N/47°N, 105°E)"
     assert not metric.lengths_exact
-    assert "lengths approximate" in metric.reason
+    assert "lengths, offsets and tolerances in each feature's local zone" in metric.reason
 
 
 def test_projected_metric_data_keeps_its_crs():

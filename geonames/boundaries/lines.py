@@ -45,7 +45,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geonames.crs import MetricCRS, reproject
+from geonames.crs import MetricCRS, measure_lengths, reproject
 from geonames.divisions.coverage import division_columns, metric_crs_of
 from geonames.divisions.model import DivisionTable
 from geonames.geometry import OVERLAY_GRID, overlay, repair
@@ -134,6 +134,14 @@ def extract_division_lines(
     geometries = reproject(table.geometries, table.crs, metric.crs)
     result = extract_lines(geometries, table.ids, table.names, snap=snap, progress=progress)
     result.metric = metric
+    if not metric.lengths_exact:
+        # an extent too wide for one zone: measure each line in its own local zone
+        result.lengths = measure_lengths(result.lines, metric.crs)
+        result.outer_lengths = measure_lengths(result.outer, metric.crs)
+        _, inverse = np.unique(result.left.astype(np.int64) * (len(result.ids) + 1)
+                               + result.right, return_inverse=True)
+        result.adjacency_lengths = np.bincount(inverse.reshape(-1), weights=result.lengths,
+                                               minlength=len(result.adjacency))
     return result
 
 

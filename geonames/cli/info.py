@@ -36,6 +36,7 @@ def info(path: str, layer: str | None, id_field: str | None, encoding: str | Non
         f"features:    {facts['features']} ({types})",
         f"crs:         {facts['crs']}" + (f"  ({facts['crs_note']})" if facts["crs_note"] else ""),
         f"metric crs:  {facts['metric_crs']}  ({facts['metric_crs_reason']})",
+        *(f"  {what}: {used}" for what, used in facts["metric_crs_use"].items()),
         "bbox:        " + ", ".join(f"{v:.6f}" for v in facts["bbox"]),
         "fields:      " + ", ".join(f"{k}:{v}" for k, v in facts["fields"].items()),
         f"ids:         from {facts['id_source']}, "

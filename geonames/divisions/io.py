@@ -121,12 +121,14 @@ def describe(
     """What ``geonames info`` prints: a summary of a vector layer as a JSON-able dict.
 
     Keys: ``features``, ``geometry_types``, ``crs``, ``crs_note``, ``metric_crs``,
-    ``metric_crs_reason``, ``bbox``, ``fields``, ``id_source``, ``ids_unique``,
-    ``duplicate_ids``, ``encoding``, ``layer``, ``driver``.
+    ``metric_crs_reason``, ``metric_crs_centre`` (longitude, latitude, or None),
+    ``metric_crs_use`` (which CRS measures areas, and which lengths, offsets and
+    tolerances), ``bbox``, ``fields``, ``id_source``, ``ids_unique``, ``duplicate_ids``,
+    ``encoding``, ``layer``, ``driver``.
     """
     raw = read_layer(path, layer, encoding)
     data_crs, note = data_crs_of(raw, None if crs is None else crs)
-    metric = choose_metric_crs(data_crs, raw.bounds)
+    metric = choose_metric_crs(data_crs, raw.bounds, geometries=raw.geometries)
     ids, id_source = division_ids(raw, id_field)
     values, counts = np.unique(np.asarray(ids, dtype=str), return_counts=True)
     return {
@@ -139,6 +141,8 @@ def describe(
         "crs_note": note,
         "metric_crs": metric.label,
         "metric_crs_reason": metric.reason,
+        "metric_crs_centre": list(metric.centre) if metric.centre else None,
+        "metric_crs_use": metric.uses,
         "bbox": [round(v, 9) for v in raw.bounds],
         "fields": raw.fields,
         "encoding": raw.encoding,
