@@ -44,6 +44,7 @@ COMMANDS = {
     "map": "geonames.cli.map:map_group",
     "names": "geonames.cli.names:names",
     "registry": "geonames.cli.registry:registry",
+    "serve": "geonames.cli.serve:serve",
 }
 
 
