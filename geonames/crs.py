@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS, Proj, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geonames.errors import CRSError
@@ -58,6 +58,9 @@ class MetricCRS:
         and tolerances are measured in each feature's local zone (:func:`local_zone`).
     centre : tuple of float or None
         (longitude, latitude) the CRS is centred on, where it has one.
+    scale_error : float or None
+        For an equal-area CRS: the largest departure of its linear scale from 1 (either
+        direction) at the centres of the data's parts, as a fraction.
     """
 
     crs: CRS
@@ -65,13 +68,19 @@ class MetricCRS:
     reason: str
     lengths_exact: bool = True
     centre: tuple[float, float] | None = None
+    scale_error: float | None = None
 
     @property
     def uses(self) -> dict[str, str]:
-        """Which CRS is used for what: ``{"areas": …, "lengths, offsets, tolerances": …}``."""
+        """Which CRS is used for what (``areas``, ``line lengths``, ``tolerances and
+        offsets``)."""
         if self.lengths_exact:
-            return {"areas": self.label, "lengths, offsets, tolerances": self.label}
-        return {"areas": self.label, "lengths, offsets, tolerances": LOCAL_ZONES}
+            return {"areas": self.label, "line lengths": self.label,
+                    "tolerances and offsets": self.label}
+        scale = (f" (scale off by up to {self.scale_error:.1%} over this extent)"
+                 if self.scale_error is not None else "")
+        return {"areas": self.label, "line lengths": LOCAL_ZONES,
+                "tolerances and offsets": self.label + scale}
 
 
 #: How lengths are measured when the extent is too wide for one zone.
@@ -270,7 +279,23 @@ def choose_metric_crs(
     if width <= 2 * MAX_HALF_WIDTH_DEG and meridian is not None and \
             _fits_zone(_unwrap(west, meridian), _unwrap(west, meridian) + width, meridian):
         return MetricCRS(zone, crs_label(zone), _zone_reason(zone), centre=(meridian, 0.0))
-    return _equal_area(boxes, west, width, ymin, ymax)
+    metric = _equal_area(boxes, west, width, ymin, ymax)
+    return replace(metric, scale_error=scale_error(metric.crs, boxes))
+
+
+def scale_error(crs: CRS, boxes: list[tuple[float, ...]]) -> float:
+    """Largest departure from 1 of the meridional or parallel scale of ``crs`` at the centres
+    of longitude/latitude boxes (at most 2,000 of them, evenly picked)."""
+    step = max(1, len(boxes) // 2000)
+    lons, lats = [], []
+    for x0, y0, x1, y1 in boxes[::step]:
+        w = (x1 - x0) % 360.0
+        lons.append(_wrap(x0 + w / 2.0))
+        lats.append(max(min((y0 + y1) / 2.0, 89.0), -89.0))
+    factors = Proj(crs).get_factors(lons, lats)
+    worst = np.nanmax(np.abs(np.concatenate([np.asarray(factors.meridional_scale) - 1,
+                                             np.asarray(factors.parallel_scale) - 1])))
+    return float(worst)
 
 
 def lon_extent(intervals: list[tuple[float, float]]) -> tuple[float, float]:
@@ -352,8 +377,8 @@ def measure_lengths(geometries: np.ndarray, crs: CRS) -> np.ndarray:
 
 def _equal_area(boxes: list[tuple[float, ...]], west: float, width: float, ymin: float,
                 ymax: float) -> MetricCRS:
-    why = ("equal-area CRS for areas (the extent is too wide for one zone); lengths, "
-           "offsets and tolerances in " + LOCAL_ZONES)
+    why = ("equal-area CRS for areas, tolerances and offsets (the extent is too wide for one "
+           "zone); boundary line lengths in " + LOCAL_ZONES)
     for epsg, title in sorted(NAMED_EQUAL_AREA.items(), key=lambda kv: _aou_size(kv[0])):
         named = CRS.from_epsg(epsg)
         aou = named.area_of_use

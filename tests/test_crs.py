@@ -54,7 +54,7 @@ def test_too_wide_gets_albers_with_a_note():
     assert metric.crs.coordinate_operation.method_name == "Albers Equal Area"
     assert metric.label == "China Albers (CGCS2000, 25°N/47°N, 105°E)"
     assert not metric.lengths_exact
-    assert "lengths, offsets and tolerances in each feature's local zone" in metric.reason
+    assert "boundary line lengths in each feature's local zone" in metric.reason
 
 
 def test_projected_metric_data_keeps_its_crs():

@@ -39,8 +39,11 @@ def test_us_counties_across_the_antimeridian_get_a_us_crs(capsys):
     assert facts["metric_crs"] == "EPSG:9311"
     lon, lat = facts["metric_crs_centre"]
     assert -130 <= lon <= -60 and 30 <= lat <= 50
-    assert facts["metric_crs_use"]["lengths, offsets, tolerances"].startswith(
-        "each feature's local zone")
+    assert facts["metric_crs_use"]["line lengths"].startswith("each feature's local zone")
+    # tolerances and offsets stay in the areas CRS, and the summary says how far off its
+    # scale is over the data (Guam and American Samoa are far from the centre)
+    assert facts["metric_crs_use"]["tolerances and offsets"].startswith(
+        "EPSG:9311 (scale off by up to")
     # in Kansas the areas CRS is nearly true to scale (the old mean-of-bounds Albers gave
     # ×1.13 north–south, ×0.88 east–west and 14° of angular distortion)
     f = Proj(CRS.from_epsg(9311)).get_factors(-98.0, 38.5)
@@ -61,6 +64,8 @@ def test_xinjiang_gets_an_equal_area_crs_centred_on_it(capsys):
     assert west < lon < east and south < lat < north
     assert abs(lon - (west + east) / 2) < 0.5
     assert facts["metric_crs"].startswith("+proj=aea")
+    assert facts["metric_crs_use"]["tolerances and offsets"].endswith(
+        "(scale off by up to 0.4% over this extent)")
 
 
 def test_swiss_layer_keeps_epsg_2056(capsys):
