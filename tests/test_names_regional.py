@@ -118,3 +118,40 @@ def test_agreement_with_the_independent_set_and_never_worse_without_a_source() -
     assert ours / len(rows) >= 0.99
     assert ours > bare + 300
     assert worse_unsourced == []
+
+
+def test_cli_prints_the_transcription_note(capsys) -> None:
+    from tests.conftest import run_cli
+
+    code, out, err = run_cli(capsys, "names", "romanize", "日喀则市", "鄂尔多斯市")
+    assert code == 0
+    assert out.splitlines()[0].split("\t")[:2] == ["日喀则市", "Xigazê Shi"]
+    assert "日喀则市: 少数民族语地名标准转写" in err and "GeoNames" in err
+    code, out, err = run_cli(capsys, "names", "romanize", "--code", "650402", "高昌区")
+    assert code == 0 and out.split("\t")[1] == "Gaochang Qu"
+    assert "not transcribed" in err and "新疆维吾尔自治区" in err
+    code, out, err = run_cli(capsys, "names", "romanize", "解放碑街道")
+    assert code == 0 and err == ""
+
+
+def test_romanize_file_and_lint_report_carry_the_flag(tmp_path, capsys) -> None:
+    from tests.conftest import NAMES, run_cli
+
+    src = tmp_path / "names.csv"
+    src.write_text("name,code\n吐鲁番市,650400\n高昌区,650402\n解放碑街道,500103003\n",
+                   encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, _ = run_cli(capsys, "names", "romanize", "--input", src, "--column", "name",
+                         "--code-column", "code", "--output", out)
+    assert code == 0
+    with out.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["romanization"], r["transcription"]) for r in rows] == [
+        ("Turpan Shi", "transcribed"), ("Gaochang Qu", "not transcribed"),
+        ("Jiefangbei Jiedao", "")]
+
+    from geonames.names.io import names_report
+
+    report = names_report(NAMES / "nbs2023-villages-xinjiang.csv")
+    assert report.stats["not_transcribed"] == 14721
+    assert any("14,721 names lie in autonomous areas" in n for n in report.notes)

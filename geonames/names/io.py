@@ -19,6 +19,7 @@ import csv
 import io
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,13 @@ def names_report(
                           categories=categories, ids=ids, geometries=geoms, rules=rules,
                           own_codes=own_codes)
     counts = count_by_code(findings)
+    flags = Counter(r.transcription for r in romanize_many(name_values, codes=codes))
+    if flags["not transcribed"] or flags["transcribed"]:
+        notes.append(
+            f"{flags['not transcribed']:,} names lie in autonomous areas and are romanized as "
+            f"Hanyu pinyin of the Chinese form, not transcribed from the minority language "
+            f"(未转写); {flags['transcribed']:,} use a standard transcribed form with its source "
+            "(geonames names romanize --code shows each)")
     layers = []
     if geoms is not None:
         import shapely
@@ -246,6 +254,7 @@ def names_report(
                       [[k, v] for k, v in counts.items()])],
         notes=notes,
         stats={"names": len(name_values), "distinct_names": len(set(name_values)),
+               "transcribed": flags["transcribed"], "not_transcribed": flags["not transcribed"],
                "with_code": sum(1 for c in codes if c) if codes is not None else 0},
     )
 

@@ -553,7 +553,7 @@ def _row_checks(name: str, f: _Facts, parsed: tuple[str, str, str] | None, level
         term = f.term
         if (rules.check_generic_rank and term is not None and not term.levels
                 and term.rank < LEVEL_RANK.get(level, 9) and level in LEVEL_RANK
-                and level != "other"):
+                and level != "other" and not _zone(parsed)):
             reasons.append(f"generic {term.term} claims a bigger place than a {level}")
         if reasons:
             exempt = _exempt(name, rules.exaggerated_exempt)
@@ -586,7 +586,8 @@ def _row_checks(name: str, f: _Facts, parsed: tuple[str, str, str] | None, level
 def _generic_check(name: str, term: GenericTerm, parsed, level: str, category: str,
                    rules: NameRules, emit) -> None:
     reasons = []
-    if term.levels and level in LEVEL_RANK and level not in term.levels and level != "other":
+    if (term.levels and level in LEVEL_RANK and level not in term.levels and level != "other"
+            and not _zone(parsed)):
         reasons.append(f"generic {term.term} is a {'/'.join(term.levels)}-level generic, "
                        f"the name is at {level} level")
     elif (parsed is not None and term.code_kinds and parsed[1] in term.levels
@@ -606,6 +607,14 @@ def _generic_check(name: str, term: GenericTerm, parsed, level: str, category: s
              f"{name}: {'; '.join(reasons)} (rule name.generic_mismatch, the generic term must "
              "fit the place's category and level)", name=name, generic=term.term,
              level=level, reasons=reasons)
+
+
+def _zone(parsed: tuple[str, str, str] | None) -> bool:
+    """True for a unit coded in the 400-599 range of its level ("other" units, GB/T 10114):
+    development zones, state farms, mining areas, whose names use generics of any level
+    (合肥 滨湖世纪社区 and 武当山特区 at township level, 中新天津生态城) by design; the level and
+    size of their generic say nothing about the place."""
+    return parsed is not None and parsed[2] == "other"
 
 
 def _romanization_check(name: str, given: str, code: str, emit) -> None:

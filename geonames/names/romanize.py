@@ -806,12 +806,10 @@ class Romanization:
     def note(self) -> str:
         """One line on the transcription (Chinese, then English), ``""`` outside minority areas."""
         if self.transcription == "transcribed":
-            return (f"少数民族语地名标准转写（{self.transcription_source}）/ transcribed from the "
-                    f"minority language ({self.transcription_source})")
+            return f"少数民族语地名标准转写 / transcribed: {self.transcription_source}"
         if self.transcription == "not transcribed":
-            return (f"未转写：按汉字书写的汉语拼音，非少数民族语音译（{self.transcription_source}）/ "
-                    f"not transcribed: Hanyu pinyin of the Chinese form, not a transcription "
-                    f"from the minority language ({self.transcription_source})")
+            return ("未转写，按汉字书写的汉语拼音 / not transcribed: Hanyu pinyin of the Chinese "
+                    f"form, not a transcription ({self.transcription_source})")
         return ""
 
 
