@@ -123,6 +123,8 @@ def is_statistical_unit(code: str, name: str) -> bool:
     """
     if code in STATISTICAL_ONLY:
         return True
+    if code[4:5] not in ("7", "8"):
+        return False
     return (len(code) == 6 and not code.endswith("00") and 71 <= int(code[4:6]) <= 80
             and any(word in name for word in STATISTICAL_WORDS))
 
@@ -493,8 +495,18 @@ def reconcile(inferred: Iterable[DivisionEvent], recorded: Iterable[DivisionEven
     recorded event in its window (湾里区 → 红谷滩区, inferred, is explained by 湾里区
     dissolved into 新建区 and 红谷滩区 established)."""
     recorded = list(recorded)
-    kept = [i for i in inferred if not any(explains(r, i, lag_days) for r in recorded)
-            and not _explained_together(recorded, i, lag_days)]
+    by_code: dict[str, list[DivisionEvent]] = defaultdict(list)
+    for r in recorded:
+        for code in {*r.old_codes, *r.new_codes}:
+            by_code[code].append(r)
+    kept = []
+    for i in inferred:
+        near = {id(r): r for code in (*i.old_codes, *i.new_codes) for r in by_code.get(code, ())}
+        candidates = list(near.values())
+        if candidates and (any(explains(r, i, lag_days) for r in candidates)
+                           or _explained_together(candidates, i, lag_days)):
+            continue
+        kept.append(i)
     return sorted([*kept, *recorded], key=_event_order)
 
 

@@ -27,6 +27,7 @@ file for Chongqing since 1997: :func:`shipped_revisions`, :func:`shipped_events`
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import tomllib
@@ -269,19 +270,42 @@ def load_log(revisions: str | os.PathLike | Sequence[str | os.PathLike] | None =
     """A :class:`~geonames.divisions.history.DivisionLog` from files.
 
     ``revisions`` (one revisions CSV or several, see :func:`load_revisions`) gives the
-    baseline and the inferred events; ``events``
-    (events files) the recorded ones, which replace the inferred events they explain. With
-    neither, nothing is loaded: give at least one. ``prefix`` limits the revisions read.
+    baseline and the inferred events; ``events`` (events files) the recorded ones, which
+    replace the inferred events they explain. With neither, nothing is loaded: give at least
+    one. ``prefix`` limits the revisions read. A log of the same unchanged files is built once
+    per process.
     """
+    if revisions is None:
+        rev_paths: tuple[str, ...] | None = None
+    elif isinstance(revisions, str | os.PathLike):
+        rev_paths = (str(revisions),)
+    else:
+        rev_paths = tuple(str(p) for p in revisions)
+    event_paths = tuple(str(events_path(p)) for p in events or ())
+    stamps = tuple(_stamp(p) for p in (*(rev_paths or ()), *event_paths))
+    return _load_log(rev_paths, event_paths, prefix, stamps)
+
+
+def _stamp(path: str) -> tuple[float, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_log(revisions: tuple[str, ...] | None, events: tuple[str, ...], prefix: str,
+              stamps: tuple) -> DivisionLog:
     recorded: list[DivisionEvent] = []
-    for path in events or ():
+    for path in events:
         recorded.extend(read_events(path))
     if revisions is None:
         if not recorded:
             raise GeonamesError("no history to load: give a revisions file, an events file, "
                                 "or both")
         return DivisionLog(recorded)
-    return DivisionLog.from_revisions(load_revisions(revisions, prefix), recorded, prefix)
+    return DivisionLog.from_revisions(load_revisions(list(revisions), prefix), recorded, prefix)
 
 
 def label_with_history(findings: Iterable[Finding],
