@@ -476,7 +476,8 @@ def test_printed_list_is_grouped_by_batch_and_category_with_romanized_names(data
     cells = {row[1].split(" (")[0]: (batch, cat, row) for batch, cs in structure
              for cat, rows_ in cs for row in rows_}
     assert cells["夔门"][:2] == ("第1批", "著名山川（自然地理实体）（1）")
-    assert cells["洪崖洞"][2][2] == "Hongya Dong"
+    # a historical place name (the cliffside quarter), not the cave: 洞 joins the proper name
+    assert cells["洪崖洞"][2][2] == "Hongyadong"
     assert cells["解放碑"][2][2] == "Jiefangbei"
     assert cells["朝天门"][2][2] == "Chaotianmen"
     assert cells["《新华日报》营业部旧址"][:2] == ("第2批", "红色地名（1）")

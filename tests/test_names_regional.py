@@ -155,3 +155,21 @@ def test_romanize_file_and_lint_report_carry_the_flag(tmp_path, capsys) -> None:
     report = names_report(NAMES / "nbs2023-villages-xinjiang.csv")
     assert report.stats["not_transcribed"] == 14721
     assert any("14,721 names lie in autonomous areas" in n for n in report.notes)
+
+
+def test_place_names_keep_a_natural_generic_in_the_proper_name() -> None:
+    assert romanize("泰山").text == "Tai Shan"            # a mountain
+    assert romanize("梁山", place=True).text == "Liangshan"  # the old name of 梁平县
+    assert romanize("梁山县").text == "Liangshan Xian"
+
+
+def test_heritage_list_romanizes_liangshan_as_a_place() -> None:
+    from geonames.heritage.io import read_heritage_file
+    from geonames.heritage.publication import publication_rows
+
+    data = read_heritage_file(ROOT / "fixtures" / "heritage" / "chongqing.json")
+    lists = {x.id: x for x in data.lists}
+    rows = {r["name"]: r for r in publication_rows(data.entries, lists, data.batches)}
+    assert rows["梁山"]["romanization"] == "Liangshan"
+    # a natural feature (category natural) is read as one
+    assert rows["夔门"]["romanization"] == romanize("夔门").text

@@ -293,13 +293,14 @@ def publication_rows(entries: Iterable[Entry], lists: Mapping[str, ProtectionLis
         Which entries to publish (default: listed only).
     romanize : callable str → str, optional
         Romanization of a protected name that differs from the place's current name (or when
-        the register holds none); default :func:`geonames.names.romanize.romanize`.
+        the register holds none); default :func:`geonames.names.romanize.romanize`, reading
+        every name but those of the category ``natural`` as the name of a place (梁山, the old
+        name of 梁平: ``Liangshan``, not the mountain ``Liang Shan``).
     """
     places = places or {}
     wanted = set(statuses)
     batch_of = {(b.list_id, b.number): b for b in batches}
-    if romanize is None:
-        romanize = _default_romanize
+    custom = romanize
     rows = []
     for e in entries:
         if e.status not in wanted:
@@ -310,7 +311,8 @@ def publication_rows(entries: Iterable[Entry], lists: Mapping[str, ProtectionLis
                                 "the register")
         info = places.get(str(e.place_id), PlaceInfo())
         roman = info.romanization if info.romanization and info.name == e.name \
-            else romanize(e.name)
+            else custom(e.name) if custom is not None \
+            else _default_romanize(e.name, place=e.category != "natural")
         batch = batch_of.get((e.list_id, e.batch)) if e.batch is not None else None
         rows.append({
             "list": plist.id, "batch": e.batch if e.batch is not None else "",
@@ -340,7 +342,7 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _default_romanize(name: str) -> str:
+def _default_romanize(name: str, place: bool = False) -> str:
     from geonames.names.romanize import romanize
 
-    return romanize(name).text
+    return romanize(name, place=place).text

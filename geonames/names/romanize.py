@@ -814,8 +814,12 @@ class Romanization:
 
 
 @lru_cache(maxsize=1 << 16)
-def _level(text: str, tones: bool, scope: tuple[str, ...]) -> tuple:
+def _level(text: str, tones: bool, scope: tuple[str, ...], place: bool = False) -> tuple:
     part = _part(text)
+    if place and part.term is not None and part.term.category.startswith("1"):
+        # the name of a settlement or division: 山, 江, 河 … belong to the proper name
+        # (梁山, the old name of 梁平县: Liangshan, not the mountain Liang Shan)
+        part = NamePart(text, text, "", None)
     spelled = _spellings()
     sounds, used = _read(text, scope)
     minority = _minority(part, scope)
@@ -869,7 +873,8 @@ def _transcription(parts: tuple[NamePart, ...], minority: MinorityName | None,
 
 
 @lru_cache(maxsize=1 << 16)
-def romanize(name: str, tones: bool = False, code: str | None = None) -> Romanization:
+def romanize(name: str, tones: bool = False, code: str | None = None,
+             place: bool = False) -> Romanization:
     """Romanize a place name after GB/T 16159-2012.
 
     Parameters
@@ -887,6 +892,11 @@ def romanize(name: str, tones: bool = False, code: str | None = None) -> Romaniz
         地窝堡 Diwopu in Urumqi 6501), minority-language forms of names in its autonomous area
         apply to any administrative level, and names in an autonomous area are flagged
         ``transcription="not transcribed"`` when no standard transcribed form is known.
+    place : bool
+        The name is known to name a settlement or division, not a natural feature: a
+        natural-feature generic at its end (山 江 河 湖 …) is part of the proper name and written
+        joined (梁山 → ``Liangshan``; without ``place``, 梁山 is read as a mountain,
+        ``Liang Shan``, as 泰山 ``Tai Shan``).
 
     Returns
     -------
@@ -913,7 +923,7 @@ def romanize(name: str, tones: bool = False, code: str | None = None) -> Romaniz
     used: tuple[str, ...] = ()
     minority = seen = None
     for part in parts:
-        w, sy, tn, us, minority = _level(part.text, tones, scope)
+        w, sy, tn, us, minority = _level(part.text, tones, scope, place)
         words, syllables, tone_list, used = words + w, syllables + sy, tone_list + tn, used + us
         seen = minority or seen
     flag, source = _transcription(parts, minority, scope, seen) if parts else ("", "")
