@@ -219,6 +219,39 @@ def import_(path: str, db: str, mapping: tuple[str, ...], layer: str | None, crs
 
 
 @registry.command()
+@db_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Directory file to write: .pdf or .docx.")
+@click.option("--within", default="", metavar="CODE",
+              help="Only places whose division code starts with CODE (e.g. 500101).")
+@click.option("--as-of", callback=_date_cb, metavar="YYYY-MM-DD",
+              help="The register as it stood on this day (default: now).")
+@click.option("--title", default="", help="Title (default: 标准地名录).")
+@click.option("--paper", type=click.Choice(["A4", "A3", "A5"], case_sensitive=False),
+              default="A4", show_default=True)
+def publish(db: str, out: str, within: str, as_of: date | None, title: str,
+            paper: str) -> int:
+    """Print the standard place-name directory (标准地名录) of the register.
+
+    Entries are grouped by county, township and category (GB/T 18521); each gives the
+    standard name, its romanization with tone marks (GB/T 16159), the division code, and
+    location, meaning, origin, history, approval and former names where the register has
+    them. Indexes by pinyin and by strokes (with page numbers in the PDF) follow.
+
+    \b
+    Example:
+      geonames registry publish --db cq.gpkg --within 500101 --out wanzhou.pdf
+    """
+    from geonames.report.directory import publish_directory
+
+    done = publish_directory(db, out, within=within, as_of=as_of, title=title,
+                             paper=paper.upper())
+    pages = f", {done.pages} pages ({done.entry_pages} of entries)" if done.pages else ""
+    click.echo(f"{out}: {done.entries} entries{pages} in {done.seconds:.1f} s")
+    return 0
+
+
+@registry.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson", "csv", "lpf"]),

@@ -26,9 +26,12 @@ from geonames.report.fonts import cjk_font_path
 #: Paper sizes in millimetres (width, height) in portrait orientation.
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "A5": (148.0, 210.0)}
 
-#: CSS family names declared by :func:`font_css`.
+#: CSS family names declared by :func:`font_css`: the CJK fonts, and a Latin serif (DejaVu,
+#: shipped with matplotlib) for romanizations, whose apostrophe and tone marks the CJK fonts
+#: draw full-width.
 SANS = "GeonamesSans"
 SERIF = "GeonamesSerif"
+LATIN = "GeonamesLatin"
 
 
 def paper_size(paper: str, orientation: str = "portrait") -> tuple[float, float]:
@@ -50,31 +53,43 @@ def paper_size(paper: str, orientation: str = "portrait") -> tuple[float, float]
 @functools.cache
 def font_files() -> dict[str, str]:
     """Font files for :data:`SANS` and :data:`SERIF` (the serif falls back to the sans)."""
+    import matplotlib
+
     sans = cjk_font_path()
     serif = os.path.join(os.path.dirname(sans), "NotoSerifCJKsc-Regular.otf")
-    return {SANS: sans, SERIF: serif if os.path.exists(serif) else sans}
+    latin = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSerif.ttf")
+    files = {SANS: sans, SERIF: serif if os.path.exists(serif) else sans}
+    if os.path.exists(latin):
+        files[LATIN] = latin
+    return files
 
 
 def font_css() -> str:
-    """``@font-face`` rules for the CJK fonts, by absolute file URL."""
-    return "".join(
-        f"@font-face{{font-family:{family};src:url('{Path(path).as_uri()}')}}\n"
-        for family, path in font_files().items())
+    """``@font-face`` rules for the fonts, by absolute file URL (the Latin family falls back to
+    the CJK serif when matplotlib's DejaVu is missing)."""
+    files = font_files()
+    rules = [f"@font-face{{font-family:{family};src:url('{Path(path).as_uri()}')}}\n"
+             for family, path in files.items()]
+    if LATIN not in files:
+        rules.append(f"@font-face{{font-family:{LATIN};"
+                     f"src:url('{Path(files[SERIF]).as_uri()}')}}\n")
+    return "".join(rules)
 
 
 def page_css(paper: str = "A4", orientation: str = "portrait", *,
-             margins: str = "16mm 14mm 18mm 14mm", footer: str = "") -> str:
-    """``@page`` rule: size, margins, and "page n / N" centred at the bottom.
-
-    ``footer`` (plain text) goes to the bottom left of every page.
+             margins: str = "16mm 14mm 18mm 14mm", footer: str = "",
+             total: bool = True) -> str:
+    """``@page`` rule: size, margins, and "page n / N" (``total=False``: "n") centred at the
+    bottom. ``footer`` (plain text) goes to the bottom left of every page.
     """
     paper_size(paper, orientation)  # validates
+    pages = ' " / " counter(pages)' if total else ""
     left = ""
     if footer:
         text = footer.replace("\\", "\\\\").replace('"', '\\"')
         left = f'@bottom-left{{content:"{text}";font:7.5pt {SANS};color:#666}}'
     return (f"@page{{size: {paper.upper()} {orientation};margin:{margins};"
-            f"@bottom-center{{content:counter(page) \" / \" counter(pages);"
+            f"@bottom-center{{content:counter(page){pages};"
             f"font:8pt {SANS};color:#444}}{left}}}\n")
 
 
