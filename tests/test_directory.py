@@ -86,7 +86,7 @@ def test_indexes_are_sorted():
     from geonames.names.model import PlaceName
 
     names = ["重庆", "万州区", "白家村", "Ān", "八一村", "安坪镇"]
-    places = [PlaceName(f"p{k}", n, division_code=f"5001010010{k:02d}")
+    places = [PlaceName(f"p{k}", n, division_code=f"5001010012{k + 1:02d}")
               for k, n in enumerate(names)]
     d = build_directory(places)
     # syllable by syllable: an < an-ping; ba-yi < bai-jia (letter by letter it would be
