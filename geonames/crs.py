@@ -476,8 +476,10 @@ def _lonlat_boxes(crs: CRS, bounds: tuple[float, float, float, float],
         if not horizontal(crs).is_geographic:
             geoms = reproject(geoms, crs, WGS84)
         if len(geoms):
-            parts = shapely.get_parts(geoms)
-            return [tuple(map(float, b)) for b in shapely.bounds(parts)]
+            boxes = shapely.bounds(shapely.get_parts(geoms))
+            boxes = boxes[~np.isnan(boxes).any(axis=1)]
+            if len(boxes):
+                return [tuple(map(float, b)) for b in boxes]
     return [tuple(lonlat_bounds(crs, bounds))]
 
 

@@ -147,3 +147,11 @@ def test_boundary_lines_of_a_wide_extent_are_measured_per_zone():
     big = truth > 1000
     assert big.sum() > 20
     assert np.abs(found.lengths[big] / truth[big] - 1).max() < 0.001
+
+
+def test_every_engine_places_the_antimeridian_from_the_features():
+    from geonames.divisions.coverage import metric_crs_of
+    from geonames.divisions.io import read_divisions
+
+    table = read_divisions(CRS_FIXTURES / "us-counties.geojson")
+    assert metric_crs_of(table).label == "EPSG:9311"     # not a world CRS from the bounds

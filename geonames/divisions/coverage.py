@@ -220,7 +220,7 @@ def metric_crs_of(table: DivisionTable, crs: str | CRS | None = None) -> MetricC
     if not len(present):
         raise InputFileError(f"{table.source or 'the layer'}: no division has a geometry")
     bounds = tuple(float(v) for v in shapely.total_bounds(present))
-    return choose_metric_crs(table.crs, bounds, crs)
+    return choose_metric_crs(table.crs, bounds, crs, geometries=present)
 
 
 def inspect_coverage(

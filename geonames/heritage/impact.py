@@ -287,7 +287,7 @@ def _impact_finding(e: Entry, message: str, kind: str, reasons: list[str],
 def _metric_for(points: np.ndarray, crs: CRS | None) -> MetricCRS | None:
     if crs is None or not len(points):
         return None
-    return choose_metric_crs(crs, tuple(shapely.total_bounds(points)))
+    return choose_metric_crs(crs, tuple(shapely.total_bounds(points)), geometries=points)
 
 
 def _to_metric(points: np.ndarray, crs: CRS | None, metric: MetricCRS | None) -> np.ndarray:

@@ -571,8 +571,9 @@ class HeritageRegister:
         geoms = [g for g in locations.values() if g is not None]
         if not geoms:
             return None
-        return choose_metric_crs(self.registry.crs,
-                                 tuple(shapely.total_bounds(np.array(geoms, dtype=object))))
+        array = np.array(geoms, dtype=object)
+        return choose_metric_crs(self.registry.crs, tuple(shapely.total_bounds(array)),
+                                 geometries=array)
 
     def check(self, on: date | None = None,
               periods: Mapping[str, Sequence[HeldPeriod]] | None = None,

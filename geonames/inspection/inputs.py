@@ -59,7 +59,8 @@ def metric_for(layers: list[tuple[CRS, np.ndarray]], user_crs: str | None) -> Me
     """The metric CRS for data in several layers: chosen from the first, which all share."""
     crs, geoms = layers[0]
     present = geoms[~shapely.is_missing(geoms)]
-    return choose_metric_crs(crs, tuple(shapely.total_bounds(present)), user_crs)
+    return choose_metric_crs(crs, tuple(shapely.total_bounds(present)), user_crs,
+                             geometries=present)
 
 
 def line_code(left: str, right: str) -> str:

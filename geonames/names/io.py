@@ -212,7 +212,7 @@ def names_report(
     geoms, crs, label = None, None, None
     if names.geometries is not None:
         bounds = _bounds(names.geometries)
-        metric = choose_metric_crs(names.crs, bounds, user_crs)
+        metric = choose_metric_crs(names.crs, bounds, user_crs, geometries=names.geometries)
         geoms = reproject(names.geometries, names.crs, metric.crs)
         crs, label = metric.crs, metric.label
         if names.crs_note:
