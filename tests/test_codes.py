@@ -125,3 +125,21 @@ def test_canonical_strips_padding():
     assert canonical("500100") == "5001"
     assert canonical("500101") == "500101"
     assert validate_code("500101") is None
+
+
+def test_lint_keeps_the_400_to_599_villages_in_the_duplicate_checks():
+    from geonames.names.lint import lint_names, parse_rules
+
+    rows = _rows("nbs2023-villages-xinjiang.csv")
+    names, codes = [r["name"] for r in rows], [r["code"] for r in rows]
+    found = lint_names(names, codes, checks=["name.bad_code"])
+    assert found == []
+    # the duplicate check sees them: same result as a plain group-by on the county
+    rules = parse_rules('[scopes]\nvillage = "county"')
+    dups = lint_names(names, codes, rules=rules, checks=["name.duplicate"])
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        groups.setdefault((r["areaCode"], r["name"]), []).append(r["code"])
+    expected = {k: sorted(v) for k, v in groups.items() if len(v) > 1}
+    assert {(f.details["area"], f.details["name"]): sorted(f.ids) for f in dups} == expected
+    assert any(int(c[9:]) >= 400 for f in dups for c in f.ids)
