@@ -1,7 +1,7 @@
 """Load benchmark of ``geonames serve`` over a 600,000-name register.
 
-The register is the one of ``bench_registry.py`` (the real NBS 2023 township and Chongqing
-village names repeated over synthetic divisions, seeded random points over China). For each
+The register holds the real NBS 2023 township and Chongqing village names (52,622), repeated
+to 600,000 with their real division codes, at seeded random points over China. For each
 backend (GeoPackage; PostGIS when a URL is given or GEONAMES_TEST_POSTGIS_URL is set) the
 script starts ``geonames serve`` on a free 127.0.0.1 port with several worker processes, then
 runs a bounded load: ``--clients`` concurrent clients (keep-alive connections) for
@@ -42,10 +42,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_registry import make_places, real_names  # noqa: E402
+from bench_registry import real_names  # noqa: E402
 
+from geonames.names.model import PlaceName  # noqa: E402
 from geonames.names.romanize import romanize  # noqa: E402
-from geonames.registry import Registry  # noqa: E402
+from geonames.registry import AUTO_ID, Registry  # noqa: E402
 from geonames.registry.keys import name_keys  # noqa: E402
 from geonames.serve import features, reconcile  # noqa: E402
 from tests.serve_support import serving  # noqa: E402
@@ -91,7 +92,7 @@ def path_of(kind: str, p: dict) -> str:
         return f"{ITEMS}/{p['id']}"
     if kind == "reconcile":
         q = {"q0": {"query": p["query"], "properties": [{"pid": "division_code",
-                                                         "v": "00" + p["county"]}]}}
+                                                         "v": p["county"]}]}}
         return "/reconcile?" + urllib.parse.urlencode({"queries": json.dumps(q)})
     return f"{ITEMS}?" + urllib.parse.urlencode(p)
 
@@ -163,7 +164,7 @@ def floor(target: str, work: list[tuple[str, dict]], k: int = 400) -> dict[str, 
                 reg.get(p["id"])
         else:
             reconcile.reconcile(reg, reconcile.ReconQuery(p["query"],
-                                                          division_code="00" + p["county"]))
+                                                          division_code=p["county"]))
         out[kind].append(time.perf_counter() - t)
     reg.close()
     return {kind: pct(v, 0.5) for kind, v in out.items()}
@@ -197,9 +198,21 @@ def run(label: str, target: str, n: int, args: argparse.Namespace, folder: Path)
     return n_err == 0
 
 
+def make_places(n: int, seed: int = 1) -> list[PlaceName]:
+    import numpy as np
+    import shapely
+
+    rows = real_names()
+    rng = np.random.default_rng(seed)
+    points = shapely.points(rng.uniform(73.5, 134.8, n), rng.uniform(18.2, 53.5, n))
+    return [PlaceName(id=AUTO_ID, name=rows[i % len(rows)][1],
+                      division_code=rows[i % len(rows)][0], geometry=points[i])
+            for i in range(n)]
+
+
 def build(target: str, n: int) -> None:
     t = time.perf_counter()
-    places, _, _ = make_places(n)
+    places = make_places(n)
     with Registry.open(target) as reg:
         reg.import_places(places, effective=date(2023, 12, 31), source="bench")
     print(f"register of {n:,} names built in {time.perf_counter() - t:.0f} s: {target.split('?')[0].rsplit('/', 1)[-1]}")

@@ -31,6 +31,9 @@ from tests.ogcapi_features import localize
 from tests.registry_support import drop_schema, schema_url
 from tests.serve_support import http, serving
 
+# a register of 41,390 places and a server process per backend: about two minutes each
+pytestmark = pytest.mark.slow
+
 TOWNSHIPS = NAMES / "nbs2023-townships.csv"
 ITEMS = "/collections/placenames/items"
 

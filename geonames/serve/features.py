@@ -186,21 +186,31 @@ def _query_current(reg: Registry, q: Query, search_cap: int) -> Page:
 
 def _search_current(reg: Registry, q: Query, clauses: list[str], params: list[Any],
                     search_cap: int) -> Page:
-    hits = reg.search(q.q or "", limit=search_cap)
-    if not hits:
-        return Page([], 0)
-    order = {h.place_id: i for i, h in enumerate(hits)}
-    ids = list(order)
-    keep: list[tuple[str, dict[str, Any], BaseGeometry | None]] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        where = "WHERE " + " AND ".join([f"p.place_id IN ({marks})", *clauses])
-        keep += _rows(reg, where, [*chunk, *params], "p.fid", len(chunk), 0)
+    """A page of search results: the search asks for just enough hits (one more than the
+    page's end, more when filters or retired places drop some), at most ``search_cap``.
+    ``numberMatched`` is given when every hit is known."""
+    end = q.offset + q.limit
+    want = min(search_cap, end + 1)
+    while True:
+        q.check_time()
+        hits = reg.search(q.q or "", limit=want)
+        order = {h.place_id: i for i, h in enumerate(hits)}
+        ids = list(order)
+        keep: list[tuple[str, dict[str, Any], BaseGeometry | None]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            where = "WHERE " + " AND ".join([f"p.place_id IN ({marks})", *clauses])
+            keep += _rows(reg, where, [*chunk, *params], "p.fid", len(chunk), 0)
+        exhausted = len(hits) < want
+        if len(keep) > end or exhausted or want >= search_cap:
+            break
+        want = min(search_cap, want * 4)
     keep.sort(key=lambda r: order[r[0]])
     by_id = {h.place_id: h for h in hits}
-    page = keep[q.offset:q.offset + q.limit]
-    return Page(page, len(keep), {pid: _hit(by_id[pid]) for pid, _, _ in page})
+    page = keep[q.offset:end]
+    return Page(page, len(keep) if exhausted else None,
+                {pid: _hit(by_id[pid]) for pid, _, _ in page})
 
 
 def _hit(h: Any) -> dict[str, Any]:
