@@ -31,23 +31,34 @@ class MapLayer:
 
 @dataclass
 class Table:
-    """A table written as ``DIR/<name>.csv`` and shown in the HTML."""
+    """A table written as ``DIR/<name>.csv`` and shown in the HTML.
+
+    ``titles`` holds the title in other languages (``{"zh": "界桩坐标表"}``); the HTML shows
+    the one of its language, else ``title``.
+    """
 
     name: str
     title: str
     columns: list[str]
     rows: list[list[Any]]
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Section:
-    """An extra part of the HTML report (for instance one per boundary line)."""
+    """An extra part of the HTML report (for instance one per boundary line).
+
+    ``titles`` and ``texts`` hold the title and the text in other languages (by language
+    code, ``"zh"``); the HTML shows the one of its language, else ``title`` and ``text``.
+    """
 
     title: str
     layers: list[MapLayer] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     text: str = ""
+    titles: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 
     python3 scripts/demo.py
 
-Runs ``geonames inspect run fixtures/chongqing/inspection.toml --out report``: a whole joint
+Runs ``geonames inspect run fixtures/chongqing/inspection.toml --out report --force``: a whole joint
 inspection of the bundled Chongqing fixture, in ``report/`` (report.html with a section per
 boundary line, findings.gpkg, findings.csv, summary.json, markers.csv …):
 
@@ -28,7 +28,7 @@ FINDINGS = 1
 
 bin_dir = ensure_venv()
 cmd = [str(bin_dir / "geonames"), "inspect", "run", "fixtures/chongqing/inspection.toml",
-       "--out", "report"]
+       "--out", "report", "--force"]
 print("$ " + " ".join(["geonames", *cmd[1:]]), file=sys.stderr, flush=True)
 code = subprocess.call(cmd, cwd=ROOT, env=os.environ)
 if code in (0, FINDINGS):

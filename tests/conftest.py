@@ -25,6 +25,20 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
     return done.value.code, out.out, out.err
 
 
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory) -> Path:
+    """The demo's report folder: ``geonames inspect run fixtures/chongqing/inspection.toml``
+    (made once per test session; exit code 1, the fixture has planted faults)."""
+    from geonames.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "report"
+    with pytest.raises(SystemExit) as done:
+        main(["inspect", "run", str(FIXTURES / "chongqing" / "inspection.toml"), "--out",
+              str(out), "-q"])
+    assert done.value.code == 1
+    return out
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

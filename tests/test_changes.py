@@ -82,7 +82,7 @@ def test_echarts_offsets_are_digitisation_noise_below_the_auto_tolerance(echarts
     assert float(bins[-1]["cumulative_pct"]) == pytest.approx(100.0, abs=0.01)
     assert any(b["note"] for b in bins)
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html and "Border offsets" in html
+    assert "data:image/png;base64," in html and "两轮边界偏移" in html
 
 
 def test_area_change_per_division(echarts_report):

@@ -23,12 +23,8 @@ EVENTS = {("change.merged", "500110,500222->500110"), ("change.merged", "500111,
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run")
-    with pytest.raises(SystemExit) as exit_info:
-        main(["inspect", "run", str(CQ / "inspection.toml"), "--out", str(out), "-q"])
-    assert exit_info.value.code == 1  # planted faults are errors
-    return out
+def report_dir(demo_report):
+    return demo_report
 
 
 def rows(path) -> list[dict[str, str]]:
@@ -70,17 +66,18 @@ def test_every_division_event_carries_its_recorded_decision(report_dir):
 
 def test_the_html_has_a_section_with_a_map_per_line(report_dir):
     html = (report_dir / "report.html").read_text(encoding="utf-8")
-    sections = re.findall(r"<section>(.*?)</section>", html, flags=re.S)
+    part = html.split("<section id='sections'>", 1)[1].split("</section>", 1)[0]
+    sections = part.split("<details class='section'")[1:]
     assert len(sections) == 12
     for section in sections:
-        title = re.search(r"<h2>Line (\d{6})(\d{6}) (\S+) \| (\S+)</h2>", section)
+        title = re.search(r"<h3>界线 (\d{6})(\d{6}) (\S+)｜(\S+) <small>", section)
         assert title, section[:200]
-        assert f"{title[3]} {title[1]} (left) and {title[4]} {title[2]} (right)" in section
+        assert f"左侧 {title[3]} {title[1]}，右侧 {title[4]} {title[2]}" in section
         png = re.search(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", section)
         assert png and base64.b64decode(png.group(1))[:4] == b"\x89PNG"
-        assert "Markers of line" in section
+        assert f"界线 {title[1]}{title[2]} 的界桩" in section
     off = next(t for t in TRUTH["markers"] if t["code"] == "marker.off_line")
-    section = next(s for s in sections if f"Line {off['line']}" in s)
+    section = next(s for s in sections if f"界线 {off['line']}" in s)
     assert off["subject"] in section
 
 

@@ -89,7 +89,9 @@ def test_marker_table_csv_and_html(tmp_path, planted):
     damaged = next(r for r in rows if r["status"] == "damaged")
     assert damaged["findings"] == "marker.damaged"
     html = paths["html"].read_text(encoding="utf-8")
-    assert "Marker coordinate table" in html
+    assert "界桩坐标表" in html and "marker.off_line" in html
+    english = write_report(planted, tmp_path / "en", lang="en", print_map=False)
+    assert "Marker coordinate table" in english["html"].read_text(encoding="utf-8")
 
 
 def test_sections_one_per_line_with_a_map():

@@ -38,7 +38,7 @@ from geonames.inspection.reports import apply_history, changes_report
 @encoding_option
 @crs_option
 @history_option
-@out_option()
+@out_option(name_from="new")
 @quiet_option
 def changes(old: str, new: str, tolerance: float | None, min_share: float | None,
             layer: str | None, id_field: str | None, name_field: str | None,

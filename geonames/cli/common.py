@@ -2,20 +2,69 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from geonames.document import Report
 from geonames.report.writers import format_summary, write_report
 
+_OUT = "geonames.out"
 
-def out_option(default: str = "report") -> Callable:
-    """``--out DIR``: the report folder."""
-    return click.option("--out", "out_dir", type=click.Path(file_okay=False), default=default,
-                        show_default=True, help="Folder to write the report into.")
+
+def out_option(default: str | None = None, name_from: str | None = None) -> Callable:
+    """``--out DIR``, ``--force`` and ``--lang`` of a command that writes a report folder.
+
+    Without ``--out`` the folder is named after the check and the input
+    (``coverage-divisions``; see :func:`default_out_dir`), from the command's first argument
+    or the option ``name_from``. ``--force`` and ``--lang`` reach :func:`finish` through the
+    click context, so the command itself does not handle them.
+    """
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def wrapper(*args: Any, force: bool, lang: str, **kwargs: Any) -> Any:
+            ctx = click.get_current_context()
+            source = kwargs.get(name_from) if name_from else next(
+                (kwargs[p.name] for p in ctx.command.params
+                 if isinstance(p, click.Argument) and p.name and kwargs.get(p.name)), None)
+            if isinstance(source, list | tuple):
+                source = source[0] if source else None
+            ctx.meta[_OUT] = {"force": force, "lang": lang, "source": source}
+            return command(*args, **kwargs)
+
+        wrapper = click.option(
+            "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+            help="Language of report.html (Chinese or English).")(wrapper)
+        wrapper = click.option(
+            "--force", is_flag=True,
+            help="Replace the older report in the --out folder (its files are removed "
+                 "first). Without it, a folder that holds files is refused.")(wrapper)
+        return click.option(
+            "--out", "out_dir", type=click.Path(file_okay=False), default=default,
+            show_default=default is not None,
+            help="Folder to write the report into. Default: named after the check and the "
+                 "input, e.g. coverage-divisions.")(wrapper)
+
+    return decorate
+
+
+def default_out_dir(check: str, source: str | Path | None) -> str:
+    """The report folder of a check run on ``source``: ``coverage-divisions`` for
+    ``coverage`` on ``…/divisions.geojson``; when the file name repeats the check
+    (``markers.csv``, ``inspection.toml``) its folder's name is used
+    (``inspection-chongqing``)."""
+    if source is None:
+        return check
+    path = Path(str(source))
+    stem = path.stem or path.name
+    if stem.lower() in (check.lower(), "inspection", "config") and path.resolve().parent.name:
+        stem = path.resolve().parent.name
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem).strip("-.")
+    return f"{check}-{safe}" if safe else check
 
 
 quiet_option = click.option("-q", "--quiet", is_flag=True,
@@ -49,9 +98,14 @@ class Progress:
             click.echo(f"[{time.perf_counter() - self.start:6.1f} s] {message}", err=True)
 
 
-def finish(report: Report, out_dir: str | Path, quiet: bool) -> int:
-    """Write the report, print the summary, return the exit code (0 or 1)."""
-    paths = write_report(report, out_dir)
+def finish(report: Report, out_dir: str | Path | None, quiet: bool) -> int:
+    """Write the report (into ``out_dir``, or the default folder of :func:`out_option`), print
+    the summary, return the exit code (0 or 1)."""
+    meta = click.get_current_context().meta.get(_OUT, {})
+    if out_dir is None:
+        out_dir = default_out_dir(report.check, meta.get("source"))
+    paths = write_report(report, out_dir, lang=meta.get("lang", "zh"),
+                         force=meta.get("force", False))
     if not quiet:
         click.echo(format_summary(report))
         click.echo(f"report: {paths['html']}")

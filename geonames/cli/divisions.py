@@ -181,7 +181,7 @@ def as_of(date: str, parent: str | None, level: str | None, revisions: str | Non
 @click.option("--revisions", type=click.Path(), metavar="FILE", envvar="GEONAMES_REVISIONS",
               show_envvar=True,
               help="Code-list revisions to check against. Default: the shipped Chongqing cut.")
-@out_option("report-events")
+@out_option()
 @quiet_option
 def check_events_cmd(events_path: str, revisions: str | None, out_dir: str,
                      quiet: bool) -> int:
@@ -220,7 +220,7 @@ def check_events_cmd(events_path: str, revisions: str | None, out_dir: str,
 @click.argument("proposals_path", metavar="PROPOSALS.csv")
 @click.option("--rules", "rules_path", required=True, type=click.Path(), metavar="RULES.toml",
               help="Establishment rules: criteria per proposed division type.")
-@out_option("report-establishment")
+@out_option()
 @quiet_option
 def check_establishment_cmd(proposals_path: str, rules_path: str, out_dir: str,
                             quiet: bool) -> int:

@@ -246,7 +246,7 @@ def delist(entry_id: str, target: str, on: datetime, reason: str, document: str)
               metavar="YEARS", help="Longest break allowed between held periods (years).")
 @click.option("--through", type=int, default=None, metavar="YEAR",
               help="Year the rule is checked to (default this year).")
-@out_option("heritage-check")
+@out_option()
 @quiet_option
 def check(target: str, on: datetime | None, history_path: str | None, min_years: int,
           max_break: int, through: int | None, out_dir: str, quiet: bool) -> int:
@@ -299,7 +299,7 @@ def check(target: str, on: datetime | None, history_path: str | None, min_years:
                    "division codes are used.")
 @click.option("--id-field", default=None, help="Field of --divisions holding the code.")
 @click.option("--layer", default=None, help="Layer of --divisions or --area.")
-@out_option("heritage-impact")
+@out_option()
 @quiet_option
 def impact(target: str, rename_id: str | None, new_name: str, retire_id: str | None,
            merge: str | None, split: str | None, into: str, area: str | None, margin: float,

@@ -47,7 +47,7 @@ from geonames.inspection.reports import markers_report
 @click.option("--no-sections", is_flag=True,
               help="Leave out the section (map, markers, findings) per line.")
 @crs_option
-@out_option()
+@out_option(name_from="markers_path")
 @quiet_option
 def markers(lines_path: str, markers_path: str, previous_path: str | None,
             tripoints_path: str | None, max_offset: float,

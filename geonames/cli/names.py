@@ -124,7 +124,7 @@ def _scopes(values: tuple[str, ...]) -> dict[str, str]:
 @layer_option
 @encoding_option
 @crs_option
-@out_option("report-names")
+@out_option()
 @quiet_option
 def lint(names_path: str, name_col: str | None, code_col: str | None, level_col: str | None,
          pinyin_col: str | None, category_col: str | None, id_col: str | None,

@@ -321,19 +321,26 @@ def line_sections(lines: LineLayer, findings: list[Finding], markers: MarkerOutc
         if points:
             layers.append(MapLayer("markers", np.array([g for g, _ in points], dtype=object),
                                    labels=[label for _, label in points], kind="point"))
-        sides, title = "", f"Line {code}"
+        sides, title, title_zh, sides_zh = "", f"Line {code}", f"界线 {code}", ""
         if lines.left_ids[k] and lines.right_ids[k]:
             left, right = str(lines.left_ids[k]), str(lines.right_ids[k])
             sides = (f" between {names.get(left, '')} {left} (left) and "
                      f"{names.get(right, '')} {right} (right)").replace("  ", " ")
+            sides_zh = (f"，左侧 {names.get(left, '')} {left}，右侧 "
+                        f"{names.get(right, '')} {right}").replace("  ", " ")
             if names.get(left) and names.get(right):
                 title += f" {names[left]} | {names[right]}"
-        text = (f"Line {code}{sides}, {lines.geometries[k].length / 1000:,.2f} km; "
-                f"{len(rows)} markers, {len(items)} findings.")
+                title_zh += f" {names[left]}｜{names[right]}"
+        km = lines.geometries[k].length / 1000
+        text = (f"Line {code}{sides}, {km:,.2f} km; "
+                f"{len(rows)} marker{'' if len(rows) == 1 else 's'}, "
+                f"{len(items)} finding{'' if len(items) == 1 else 's'}.")
+        text_zh = f"界线 {code}{sides_zh}，长 {km:,.2f} km；界桩 {len(rows)} 个，问题 {len(items)} 个。"
         # Named like the whole table, so that no CSV per line is written (markers.csv has all).
         tables = [Table("markers", f"Markers of line {code}", MARKER_TABLE_COLUMNS,
-                        rows)] if rows else []
-        sections.append(Section(title, layers, ordered(items), tables, text))
+                        rows, titles={"zh": f"界线 {code} 的界桩"})] if rows else []
+        sections.append(Section(title, layers, ordered(items), tables, text,
+                                titles={"zh": title_zh}, texts={"zh": text_zh}))
     return sections
 
 

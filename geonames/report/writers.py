@@ -2,73 +2,162 @@
 
 Files written (every check): ``summary.json``, ``findings.csv``, ``findings.gpkg`` (layers
 ``findings_polygon``, ``findings_line``, ``findings_point``, only those with rows),
-``report.html`` and one CSV per extra table.
+``report.html`` (:mod:`geonames.report.html`) and one CSV per extra table. Every finding is
+in each file under the same stable id, in the same order (errors, warnings, info).
+
+A report folder holds one report: writing into a folder that holds other files is refused
+(:class:`ReportFolderError`) unless ``force``, which first removes the older report's files.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
 import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import shapely
 
-from geonames.document import Report, Section, Table
-from geonames.findings import Finding, Severity
+from geonames.document import Report, Table
+from geonames.errors import GeonamesError
+from geonames.findings import Finding
+from geonames.report.html import render_html
+from geonames.report.ids import finding_ids, ordered
 from geonames.report.maps import render_map
 from geonames.vector import write_features
 
-FINDING_FIELDS = ["code", "severity", "subject", "value", "limit", "unit", "message", "excepted"]
-GPKG_SCHEMA = {"code": "str", "severity": "str", "subject": "str", "value": "float",
-               "limit": "float", "unit": "str", "message": "str", "excepted": "int"}
-#: Rows shown per finding code in the HTML (all are in the CSV).
-HTML_ROWS_PER_CODE = 200
+FINDING_FIELDS = ["id", "code", "severity", "subject", "value", "limit", "unit", "message",
+                  "excepted", "lon", "lat", "x", "y"]
+GPKG_SCHEMA = {"id": "str", "code": "str", "severity": "str", "subject": "str",
+               "value": "float", "limit": "float", "unit": "str", "message": "str",
+               "excepted": "int", "lon": "float", "lat": "float", "x": "float", "y": "float"}
+#: Files every report writes; an older report's files are these and its tables' CSVs.
+REPORT_FILES = ("summary.json", "findings.csv", "findings.gpkg", "report.html")
 
-_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+__all__ = ["FINDING_FIELDS", "ReportFolderError", "finding_row", "format_summary", "ordered",
+           "write_report"]
 
 
-def write_report(report: Report, out_dir: str | os.PathLike) -> dict[str, Path]:
+class ReportFolderError(GeonamesError):
+    """The output folder holds files of another report (or other files)."""
+
+
+def write_report(report: Report, out_dir: str | os.PathLike, *, lang: str = "zh",
+                 force: bool = False, print_map: bool = True) -> dict[str, Path]:
     """Write every file of the report into ``out_dir`` (created if absent).
+
+    Parameters
+    ----------
+    report : Report
+    out_dir : path
+        The report folder. It must be absent or empty, unless ``force``: then the files of
+        the older report in it are removed first (other files are left alone, and refused).
+    lang : ``"zh"`` (default) or ``"en"``
+        Language of ``report.html``.
+    force : bool
+    print_map : bool
+        Put the static overview map (PNG, for print) into ``report.html``.
 
     Returns the paths written, by kind (``"summary"``, ``"csv"``, ``"gpkg"``, ``"html"``,
     and the table names).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_folder(out, force)
     findings = ordered(report.findings)
+    ids = finding_ids(findings)
+    places = finding_places(findings, report)
     paths = {
         "summary": out / "summary.json",
         "csv": out / "findings.csv",
         "gpkg": out / "findings.gpkg",
         "html": out / "report.html",
     }
-    paths["summary"].write_text(
-        json.dumps(report.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    write_findings_csv(findings, paths["csv"])
-    write_findings_gpkg(findings, paths["gpkg"], report)
+    write_findings_csv(findings, paths["csv"], ids, places)
+    write_findings_gpkg(findings, paths["gpkg"], report, ids, places)
     for table in _all_tables(report):
         paths[table.name] = out / f"{table.name}.csv"
         write_table_csv(table, paths[table.name])
-    paths["html"].write_text(render_html(report, findings), encoding="utf-8")
+    png = None
+    section_maps: list[bytes | None] = []
+    if print_map and (report.layers or any(f.geometry is not None for f in findings)):
+        png = render_map(report.layers, findings, title=str(report.inputs.get("title", "")))
+    if print_map:
+        section_maps = [render_map(s.layers, s.findings, title=s.titles.get(lang) or s.title,
+                                   size=(8, 5.5))
+                        if s.layers else None for s in report.sections]
+    paths["html"].write_text(render_html(report, lang, print_map=png,
+                                         section_maps=section_maps), encoding="utf-8")
+    summary = report.summary()
+    summary["files"] = sorted(p.name for p in paths.values() if p.exists()) + ["summary.json"]
+    summary["files"] = sorted(set(summary["files"]))
+    paths["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
+                                encoding="utf-8")
     return paths
 
 
-def ordered(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings by code, then severity, then worst (largest value) first."""
-    return sorted(findings, key=lambda f: (f.code, f.excepted, _SEVERITY_ORDER[f.severity],
-                                           -(f.value if f.value is not None else -np.inf),
-                                           f.subject))
+def prepare_folder(out: Path, force: bool) -> None:
+    """Make ``out`` ready for a new report: create it, or check that it is empty; with
+    ``force``, remove the files of the older report in it first."""
+    if out.exists() and not out.is_dir():
+        raise ReportFolderError(f"{out}: not a folder")
+    if not out.exists():
+        out.mkdir(parents=True)
+        return
+    present = sorted(p.name for p in out.iterdir())
+    if not present:
+        return
+    if not force:
+        raise ReportFolderError(
+            f"{out} already holds {_listing(present)}: give another --out, or --force to "
+            "replace the older report")
+    older = set(_older_report_files(out))
+    others = [name for name in present if name not in older]
+    if others:
+        raise ReportFolderError(
+            f"{out} holds files that are not part of a report ({_listing(others)}): "
+            "give another --out")
+    for name in older:
+        path = out / name
+        if path.is_file():
+            path.unlink()
 
 
-def finding_row(finding: Finding) -> dict[str, object]:
+def _older_report_files(out: Path) -> list[str]:
+    """Names of the files an older report wrote into ``out`` (from its summary.json)."""
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(summary, dict) or "check" not in summary:
+        return []
+    files = summary.get("files")
+    if isinstance(files, list):  # written by this version
+        return [str(f) for f in files if "/" not in str(f) and "\\" not in str(f)]
+    # an older version: its fixed files and its tables (CSV)
+    return [p.name for p in out.iterdir()
+            if p.name in REPORT_FILES or p.suffix == ".csv"]
+
+
+def _listing(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:4])
+    return shown + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def finding_places(findings: Sequence[Finding], report: Report
+                   ) -> list[tuple[float, float, float, float] | None]:
+    """(lon, lat, x, y) of each finding's representative point (None without geometry)."""
+    from geonames.report.html import places
+
+    return places(findings, report.crs)
+
+
+def finding_row(finding: Finding, fid: str = "",
+                place: tuple[float, float, float, float] | None = None) -> dict[str, object]:
     """A finding as a flat record (the CSV and GeoPackage fields)."""
     return {
+        "id": fid,
         "code": finding.code,
         "severity": str(finding.severity),
         "subject": finding.subject,
@@ -77,17 +166,27 @@ def finding_row(finding: Finding) -> dict[str, object]:
         "unit": finding.unit,
         "message": finding.message,
         "excepted": int(finding.excepted),
+        "lon": round(place[0], 7) if place else None,
+        "lat": round(place[1], 7) if place else None,
+        "x": round(place[2], 3) if place else None,
+        "y": round(place[3], 3) if place else None,
     }
 
 
-def write_findings_csv(findings: Sequence[Finding], path: str | os.PathLike) -> None:
-    """All findings, one row each, details as JSON, geometry as WKT (UTF-8 with BOM, so Excel
+def write_findings_csv(findings: Sequence[Finding], path: str | os.PathLike,
+                       ids: Sequence[str] | None = None,
+                       places: Sequence[tuple[float, float, float, float] | None] | None = None
+                       ) -> None:
+    """All findings, one row each, with id and place (lon/lat of the representative point and
+    its x/y in the metric CRS), details as JSON, geometry as WKT (UTF-8 with BOM, so Excel
     reads Chinese)."""
+    ids = finding_ids(findings) if ids is None else ids
+    places = [None] * len(findings) if places is None else places
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.DictWriter(fh, fieldnames=FINDING_FIELDS + ["details", "wkt"])
         writer.writeheader()
-        for f in findings:
-            row = finding_row(f)
+        for f, fid, place in zip(findings, ids, places, strict=True):
+            row = finding_row(f, fid, place)
             row["details"] = json.dumps(f.details, ensure_ascii=False) if f.details else ""
             row["wkt"] = shapely.to_wkt(f.geometry, rounding_precision=3) \
                 if f.geometry is not None else ""
@@ -95,25 +194,31 @@ def write_findings_csv(findings: Sequence[Finding], path: str | os.PathLike) -> 
 
 
 def write_findings_gpkg(findings: Sequence[Finding], path: str | os.PathLike,
-                        report: Report) -> None:
-    """Findings with geometry, one layer per geometry dimension, in the report's CRS."""
+                        report: Report, ids: Sequence[str] | None = None,
+                        places: Sequence[tuple[float, float, float, float] | None] | None = None
+                        ) -> None:
+    """Findings with geometry (exact, not simplified), one layer per geometry dimension, in the
+    report's CRS, with the same ids as the other files."""
     if os.path.exists(path):
         os.remove(path)
     if report.crs is None:
         return
-    by_kind: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
+    ids = finding_ids(findings) if ids is None else ids
+    places = [None] * len(findings) if places is None else places
+    by_kind: dict[str, list[tuple[Finding, str, tuple | None]]] = defaultdict(list)
+    for f, fid, place in zip(findings, ids, places, strict=True):
         if f.geometry is not None and not f.geometry.is_empty:
             kind = {0: "point", 1: "line", 2: "polygon"}[shapely.get_dimensions(f.geometry)]
-            by_kind[kind].append(f)
+            by_kind[kind].append((f, fid, place))
     multi = {"point": ("MultiPoint", shapely.multipoints),
              "line": ("MultiLineString", shapely.multilinestrings),
              "polygon": ("MultiPolygon", shapely.multipolygons)}
     for kind, items in by_kind.items():
         geometry_type, make_multi = multi[kind]
-        geoms = [_as_multi(f.geometry, kind, make_multi) for f in items]
-        write_features(path, [finding_row(f) for f in items], geoms, GPKG_SCHEMA, report.crs,
-                       layer=f"findings_{kind}", geometry_type=geometry_type)
+        geoms = [_as_multi(f.geometry, kind, make_multi) for f, _, _ in items]
+        write_features(path, [finding_row(f, fid, place) for f, fid, place in items], geoms,
+                       GPKG_SCHEMA, report.crs, layer=f"findings_{kind}",
+                       geometry_type=geometry_type)
 
 
 def write_table_csv(table: Table, path: str | os.PathLike) -> None:
@@ -128,8 +233,9 @@ def format_summary(report: Report) -> str:
     """A short table for the terminal: one line per finding code, then the totals."""
     summary = report.summary()
     where = f"metric CRS {report.metric_crs}, " if report.metric_crs else ""
-    lines = [f"{report.check}: {summary['errors']} errors, {summary['warnings']} warnings, "
-             f"{summary['excepted']} excepted  ({where}{report.seconds:.1f} s)"]
+    lines = [f"{report.check}: {_n(summary['errors'], 'error')}, "
+             f"{_n(summary['warnings'], 'warning')}, {summary['excepted']} excepted  "
+             f"({where}{report.seconds:.1f} s)"]
     severities = {f.code: f.severity for f in report.findings}
     width = max((len(c) for c in summary["counts"]), default=10)
     for code, n in summary["counts"].items():
@@ -138,90 +244,9 @@ def format_summary(report: Report) -> str:
     return "\n".join(lines)
 
 
-def render_html(report: Report, findings: Sequence[Finding] | None = None) -> str:
-    """The whole self-contained HTML page (maps embedded as PNG data URIs)."""
-    findings = ordered(report.findings) if findings is None else list(findings)
-    summary = report.summary()
-    parts = [
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>geonames {html.escape(report.check)} report</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>geonames — {html.escape(report.check)} report</h1>",
-        "<table class='kv'>",
-        _kv("errors", summary["errors"]), _kv("warnings", summary["warnings"]),
-        _kv("excepted", summary["excepted"]), _kv("metric CRS", report.metric_crs),
-        _kv("seconds", f"{report.seconds:.2f}"),
-    ]
-    parts += [_kv(k, v) for k, v in report.inputs.items()]
-    parts.append("</table>")
-    for note in report.notes:
-        parts.append(f"<p class='note'>{html.escape(note)}</p>")
-    parts.append("<h2>Summary</h2><table><tr><th>code</th><th>severity</th><th>count</th>"
-                 "<th>excepted</th></tr>")
-    for code, n in summary["counts"].items():
-        items = [f for f in findings if f.code == code]
-        parts.append(f"<tr><td><a href='#{code}'>{code}</a></td><td>{items[0].severity}</td>"
-                     f"<td>{n}</td><td>{sum(f.excepted for f in items)}</td></tr>")
-    parts.append("</table>")
-    if report.layers or any(f.geometry is not None for f in findings):
-        png = render_map(report.layers, findings, title=report.inputs.get("title", ""))
-        parts.append("<h2>Map</h2><p>Findings are numbered as in the tables below "
-                     "(red: error, orange: warning, grey: excepted).</p>")
-        parts.append(_img(png, "map of the findings"))
-    for table in report.tables:
-        parts.append(_table_html(table))
-    for section in report.sections:
-        parts.append(_section_html(section))
-    parts.append("<h2>Findings</h2>")
-    numbers = {id(f): i for i, f in enumerate(findings, 1)}
-    by_code: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        by_code[f.code].append(f)
-    for code, items in by_code.items():
-        parts.append(f"<h3 id='{code}'>{code} ({len(items)})</h3>")
-        parts.append(_findings_html(items, numbers))
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _section_html(section: Section) -> str:
-    parts = [f"<section><h2>{html.escape(section.title)}</h2>"]
-    if section.text:
-        parts.append(f"<p>{html.escape(section.text)}</p>")
-    if section.layers:
-        png = render_map(section.layers, section.findings, title=section.title, size=(8, 5.5))
-        parts.append(_img(png, f"map of {section.title}"))
-    for table in section.tables:
-        parts.append(_table_html(table))
-    if section.findings:
-        numbers = {id(f): i for i, f in enumerate(section.findings, 1)}
-        parts.append(_findings_html(section.findings, numbers))
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _findings_html(items: Sequence[Finding], numbers: dict[int, int]) -> str:
-    rows = ["<table><tr><th>#</th><th>severity</th><th>subject</th><th>value</th>"
-            "<th>limit</th><th>unit</th><th>message</th></tr>"]
-    for f in items[:HTML_ROWS_PER_CODE]:
-        cls = " class='excepted'" if f.excepted else ""
-        rows.append(
-            f"<tr{cls}><td>{numbers[id(f)]}</td><td>{f.severity}"
-            f"{' (excepted)' if f.excepted else ''}</td><td>{html.escape(f.subject)}</td>"
-            f"<td>{_fmt(f.value)}</td><td>{_fmt(f.limit)}</td><td>{f.unit}</td>"
-            f"<td>{html.escape(f.message)}</td></tr>")
-    rows.append("</table>")
-    if len(items) > HTML_ROWS_PER_CODE:
-        rows.append(f"<p>… and {len(items) - HTML_ROWS_PER_CODE} more in findings.csv</p>")
-    return "\n".join(rows)
-
-
-def _table_html(table: Table) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
-        for row in table.rows[:HTML_ROWS_PER_CODE * 5])
-    return f"<h3>{html.escape(table.title)}</h3><table><tr>{head}</tr>{body}</table>"
+def _n(count: int, word: str) -> str:
+    """``"1 error"``, ``"2 errors"``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _all_tables(report: Report) -> list[Table]:
@@ -231,23 +256,6 @@ def _all_tables(report: Report) -> list[Table]:
         tables.extend(t for t in section.tables if t.name not in names)
         names.update(t.name for t in section.tables)
     return tables
-
-
-def _img(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f"<img class='map' alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
-
-
-def _kv(key: str, value: object) -> str:
-    return f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(str(value))}</td></tr>"
-
-
-def _fmt(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float | np.floating):
-        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.1f}"
-    return str(value)
 
 
 def _round(value: float | None) -> float | None:
@@ -260,15 +268,3 @@ def _as_multi(geometry, kind: str, make_multi):
     parts = shapely.get_parts(geometry)
     dim = {"point": 0, "line": 1, "polygon": 2}[kind]
     return make_multi(parts[shapely.get_dimensions(parts) == dim])
-
-
-_CSS = """
-body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;margin:2em;
-max-width:1100px;color:#222}
-table{border-collapse:collapse;margin:0.5em 0 1.5em 0;font-size:13px}
-th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f0f0f0} tr.excepted td{color:#888}
-table.kv th{width:12em} img.map{max-width:100%;border:1px solid #ccc}
-p.note{background:#fff6d5;padding:6px;border-left:4px solid #e0b000}
-section{border-top:2px solid #888;margin-top:2em}
-"""
