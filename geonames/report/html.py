@@ -154,9 +154,9 @@ def _summary_html(report: Report, findings: Sequence[Finding], lang: str) -> str
         seen: dict[tuple[str, str], list[Finding]] = {}
         for f in findings:
             seen.setdefault((str(f.severity), f.code), []).append(f)
-        for (sev, code), items in seen.items():
+        for (level, code), items in seen.items():
             parts.append(
-                f"<tr class='{sev}'><td><span class='dot {sev}'></span>{_e(t(sev))}</td>"
+                f"<tr class='{level}'><td><span class='dot {level}'></span>{_e(t(level))}</td>"
                 f"<td><a href='#code-{_e(code)}' data-code='{_e(code)}'>"
                 f"{_e(code_label(lang, code))}</a> <code>{_e(code)}</code></td>"
                 f"<td class='num'>{len(items):,}</td>"
@@ -382,7 +382,9 @@ def _plain(value: object) -> str:
     if isinstance(value, float | np.floating):
         if not np.isfinite(value):
             return ""
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.1f}"
+        number = float(value)
+        return f"{number:,.3f}".rstrip("0").rstrip(".") if abs(number) < 1000 \
+            else f"{number:,.1f}"
     if isinstance(value, dict):
         return ", ".join(f"{k}={_plain(v)}" for k, v in value.items() if _plain(v) != "")
     if isinstance(value, list | tuple):

@@ -24,6 +24,7 @@ from geonames.document import Report, Table
 from geonames.errors import GeonamesError
 from geonames.findings import Finding
 from geonames.report.html import render_html
+from geonames.report.i18n import layer_label
 from geonames.report.ids import finding_ids, ordered
 from geonames.report.maps import render_map
 from geonames.vector import write_features
@@ -81,11 +82,17 @@ def write_report(report: Report, out_dir: str | os.PathLike, *, lang: str = "zh"
         write_table_csv(table, paths[table.name])
     png = None
     section_maps: list[bytes | None] = []
-    if print_map and (report.layers or any(f.geometry is not None for f in findings)):
-        png = render_map(report.layers, findings, title=str(report.inputs.get("title", "")))
     if print_map:
+        names = {layer.name: layer_label(lang, layer.name) for layer in report.layers}
+        for section in report.sections:
+            names.update({layer.name: layer_label(lang, layer.name) for layer in section.layers})
+        if report.layers or any(f.geometry is not None for f in findings):
+            png = render_map(report.layers, findings, ids=ids, lang=lang, layer_names=names,
+                             title=str(report.inputs.get("title", "")))
+        by_object = {id(f): i for f, i in zip(findings, ids, strict=True)}
         section_maps = [render_map(s.layers, s.findings, title=s.titles.get(lang) or s.title,
-                                   size=(8, 5.5))
+                                   size=(8, 5.5), lang=lang, layer_names=names,
+                                   ids=[by_object.get(id(f), "") for f in s.findings])
                         if s.layers else None for s in report.sections]
     paths["html"].write_text(render_html(report, lang, print_map=png,
                                          section_maps=section_maps), encoding="utf-8")
