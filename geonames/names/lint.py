@@ -261,10 +261,10 @@ def _facts(name: str, rules: NameRules) -> _Facts:
     last = parts[-1] if parts else None
     term = last.term if last is not None else None
     proper = base[: len(base) - len(term.term)] if term is not None else base
-    hits_ex = tuple(dict.fromkeys(rules.pattern("exaggerated").findall(proper))) \
-        if rules.pattern("exaggerated") else ()
-    foreign: list[str] = list(dict.fromkeys(rules.pattern("foreign").findall(name))) \
-        if rules.pattern("foreign") else []
+    ex_pattern, fo_pattern, odd_pattern = (rules.pattern("exaggerated"), rules.pattern("foreign"),
+                                           rules.pattern("odd"))
+    hits_ex = tuple(dict.fromkeys(ex_pattern.findall(proper))) if ex_pattern else ()
+    foreign: list[str] = list(dict.fromkeys(fo_pattern.findall(name))) if fo_pattern else []
     odd: list[str] = []
     for run in _LATIN.findall(name):
         if len(run) >= rules.latin_word_length:
@@ -279,8 +279,8 @@ def _facts(name: str, rules: NameRules) -> _Facts:
     symbols = [ch for ch in name.strip() if ch in rules.odd_symbols]
     if symbols:
         odd.append(f"symbol {' '.join(dict.fromkeys(symbols))} inside the name")
-    if rules.pattern("odd"):
-        odd.extend(f"word {w}" for w in dict.fromkeys(rules.pattern("odd").findall(name)))
+    if odd_pattern:
+        odd.extend(f"word {w}" for w in dict.fromkeys(odd_pattern.findall(name)))
     key = r.toned_key if rules.homophone_tones else r.key
     return _Facts(key, r.key, r.text, term, proper, hits_ex, tuple(foreign), tuple(odd),
                   tuple(rare_characters(name, rules.rare_allowed)))
@@ -516,15 +516,15 @@ def _lint(names, codes, levels, romanized, categories, ids, geometries, rules: N
             for group, same in by_key.items():
                 if len(same) < 2 or not group:
                     continue
-                key = facts[same[0]].pinyin
+                pinyin = facts[same[0]].pinyin
                 rows = sorted(i for name in same for i in by_name[name])
                 where = f"{_SCOPE_WORDS[scope]}" + (f" ({area})" if area else "")
                 texts = [facts[name].text for name in same]
                 emit("name.homophone", rows,
-                     f"{'、'.join(same)} sound the same (pinyin {key}"
+                     f"{'、'.join(same)} sound the same (pinyin {pinyin}"
                      f"{', same tones' if rules.homophone_tones else ''}) within {where}: "
                      f"{level} names should not be homophones within {_SCOPE_WORDS[scope]} "
-                     f"(rule name.homophone, {_SOURCE})", key=key, names=same,
+                     f"(rule name.homophone, {_SOURCE})", key=pinyin, names=same,
                      tones=rules.homophone_tones,
                      romanizations=texts, level=level, scope=scope, area=area,
                      ids=[id_list[i] for i in rows])
@@ -540,8 +540,10 @@ def _own_codes(names: list[str], codes: list[str], facts: dict[str, _Facts]) -> 
     coded = [(n, c) for n, c in zip(names, codes, strict=True) if n and c]
     if not coded or len({c for _, c in coded}) < len(coded):
         return False
-    features = sum(1 for n, _ in coded
-                   if facts[n].term is not None and not facts[n].term.levels)
+    features = 0
+    for n, _ in coded:
+        term = facts[n].term
+        features += term is not None and not term.levels
     return features <= 0.1 * len(coded)
 
 

@@ -316,9 +316,10 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("長沙市"), to_simplified("乾县")
     ('长沙市', '乾县')
     """
-    table = _standard_chars()
-    if all(ch in table or not _is_han(ch) for ch in text):
+    rest = set(text).difference(_standard_chars())
+    if not rest or not any(_is_han(ch) for ch in rest):
         return text
+    table = _standard_chars()
     converted = _t2s().convert(text)  # type: ignore[attr-defined]
     if len(converted) != len(text):
         converted = "".join(_t2s().convert(ch) for ch in text)  # type: ignore[attr-defined]
@@ -337,12 +338,23 @@ def _scope_prefixes() -> tuple[str, ...]:
     return tuple(sorted(prefixes, key=lambda p: (len(p), p)))
 
 
+@lru_cache(maxsize=1)
+def _prefix_set() -> frozenset[str]:
+    return frozenset(_scope_prefixes())
+
+
+@lru_cache(maxsize=1 << 14)
 def scope_of(code: str | None) -> tuple[str, ...]:
-    """The scope prefixes a division code lies in (shortest first); ``()`` without a code."""
+    """The scope prefixes a division code lies in (shortest first); ``()`` without a code.
+
+    Scope prefixes are 2, 4, 6 or 9 digits long (province, prefecture, county, township).
+    """
     if not code:
         return ()
     code = str(code).strip()
-    return tuple(p for p in _scope_prefixes() if code.startswith(p))
+    prefixes = _prefix_set()
+    heads = dict.fromkeys(code[:n] for n in (2, 4, 6, 9) if len(code) >= n)
+    return tuple(p for p in heads if p in prefixes)
 
 
 @lru_cache(maxsize=256)
@@ -654,7 +666,7 @@ def _level_split(text: str) -> list[str]:
         ranks = level_generics.get(term.term, ()) if term else ()
         if start == 0:
             options.append((rest,))
-        elif ranks:
+        elif ranks and term is not None:
             if any(r > below for r in ranks) and len(rest) - len(term.term) >= _min_proper(
                     term.term):
                 options.append((rest,))
@@ -667,7 +679,8 @@ def _level_split(text: str) -> list[str]:
             segment = text[start:end]
             term = _generic_at_end(segment)
             ranks = level_generics.get(term.term, ()) if term else ()
-            if not ranks or len(segment) - len(term.term) < _min_proper(term.term):
+            if term is None or not ranks or len(segment) - len(term.term) < _min_proper(
+                    term.term):
                 continue
             for rank in sorted(r for r in ranks if r > below):
                 tail = best(end, rank)
@@ -981,5 +994,5 @@ def clear_caches() -> None:
 
     For benchmarks that must start cold; normal use never needs it.
     """
-    for fn in (romanize, _level, _part, split_name, _pypinyin_word, to_simplified):
+    for fn in (romanize, _level, _part, split_name, _pypinyin_word, to_simplified, scope_of):
         fn.cache_clear()
