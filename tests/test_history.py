@@ -183,11 +183,13 @@ def test_history_of_a_reused_code(log):
     assert [(i.name, i.valid_from, i.valid_to) for i in identities] == [
         ("万盛区", date(1997, 12, 1), date(2011, 10, 1)),
         ("綦江区", date(2011, 10, 1), None)]
+    # 1997: 万盛区 moves from Sichuan (510216) to the new municipality, same name
     assert [(e.kind, e.inferred) for e in events] == [
-        (EventKind.ESTABLISHED, True), (EventKind.MERGED, False)]
+        (EventKind.REPARENTED, True), (EventKind.MERGED, False)]
     edges = [(a.code, a.name, b.code) for a, b, _ in log.lineage_edges()
              if b.code == "500110"]
-    assert sorted(edges) == [("500110", "万盛区", "500110"), ("500222", "綦江县", "500110")]
+    assert sorted(edges) == [("500110", "万盛区", "500110"), ("500222", "綦江县", "500110"),
+                             ("510216", "万盛区", "500110")]
 
 
 def test_rename_keeps_the_identity(log):

@@ -52,8 +52,8 @@ def test_history_text_and_full_revisions(capsys):
     assert lines[0] == "500110: 2 identities, 2 events"
     assert lines[1] == "  500110 万盛区  [1997-12-01 – 2011-10-01)"
     assert lines[2] == "  500110 綦江区  [2011-10-01 – …)"
-    assert "1997-12-01 established (inferred) 500110 万盛区  [GB/T 2260 revision 199712] " \
-           "(effective between 1997-01-01 and the end of 1997-12)" in out
+    assert "1997-12-01 reparented (inferred) 510216 万盛区 → 500110 万盛区  [GB/T 2260 " \
+           "revision 199712] (effective between 1997-01-01 and the end of 1997-12)" in out
 
 
 def test_check_events_on_the_shipped_file(tmp_path, capsys):

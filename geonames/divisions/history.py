@@ -392,6 +392,27 @@ def _infer_step(prev: dict[str, str], cur: dict[str, str], p: CodeListRevision,
                          note=note))
         paired_old[pref] = parts[0]
 
+    # a unit moved to another province keeps its full name (重庆 1997: 开县 512234 → 500234;
+    # 海南 1988): paired when the name is unique among both sides, country-wide
+    gone_by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+    added_by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for c in gone:
+        if c not in paired_old and c not in reused:
+            gone_by_name[(level_of(c), gone[c])].append(c)
+    for c in added:
+        if free_new(c):
+            added_by_name[(level_of(c), added[c])].append(c)
+    for key, olds in sorted(gone_by_name.items()):
+        news = added_by_name.get(key, [])
+        if len(olds) != 1 or len(news) != 1 or olds[0][:2] == news[0][:2]:
+            continue
+        (o,), (n,) = olds, news
+        out.append(event(EventKind.REPARENTED, [nc(o, gone)], [nc(n, added)],
+                         note=f"inferred: the only {key[0]} named {key[1]} gone and the only "
+                              f"one added, in another province (revision {r.label})"))
+        paired_old[o] = n
+        paired_new.add(n)
+
     # renames with a changed proper name: left over under one parent, same level
     left_gone: dict[tuple, list[str]] = defaultdict(list)
     left_added: dict[tuple, list[str]] = defaultdict(list)
