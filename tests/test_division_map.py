@@ -161,6 +161,13 @@ def test_no_two_labels_overlap(chongqing):
         assert dmap.placement.leaders[i] is not None
 
 
+def test_year_notes_name_the_divisions_of_another_year(chongqing):
+    dmap, _ = chongqing
+    assert dmap.notes == [
+        "500228 梁平县: no such division at the end of 2023 (500155 梁平区 then)",
+        "500232 武隆县: no such division at the end of 2023 (500156 武隆区 then)"]
+
+
 def test_line_levels():
     assert line_level("500101", "510105") == "province"
     assert line_level("510105", "510723") == "prefecture"

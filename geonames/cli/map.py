@@ -17,7 +17,9 @@ def map_group() -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="Map file to write: .pdf, .png or .svg.")
 @click.option("--year", type=click.IntRange(1949, 2100), default=None,
-              help="Year the map shows (printed under the title).")
+              help="Year the map shows (printed under the title); divisions whose code or "
+                   "name is not the one in force at the end of that year (shipped code "
+                   "lists and events) are listed as notes on stderr.")
 @click.option("--title", default=None,
               help="Map title (default: <province>行政区划图 from the division codes).")
 @click.option("--paper", type=click.Choice(["A4", "A3", "A5"], case_sensitive=False),
@@ -61,3 +63,5 @@ def divisions(file: str, out: str, year: int | None, title: str | None, paper: s
                f"{dmap.orientation}; {cov.stats['vertices_before']} → "
                f"{cov.stats['vertices_after']} vertices (tolerance {cov.tolerance:,.0f} m); "
                f"{cov.stats['colours']} colours; {outside} labels outside their division")
+    for note in dmap.notes:
+        click.echo(f"note: {note}", err=True)

@@ -110,6 +110,7 @@ class DivisionMap:
     source: str
     review_number: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def label_texts(self) -> list[str]:
@@ -188,6 +189,7 @@ def make_division_map(path: str | os.PathLike, *, year: int | None = None,
     placement = place_labels(coverage.geometries, variants, frame,
                              gap=0.6 * scale / 1000)
     seconds["labels"] = time.perf_counter() - t
+    notes = year_notes(coverage.ids.tolist(), names, year) if year else []
     unit = _common_unit(coverage.ids.tolist())
     default_title = f"{unit}行政区划图" if unit else "行政区划图"
     return DivisionMap(
@@ -197,7 +199,59 @@ def make_division_map(path: str | os.PathLike, *, year: int | None = None,
         top_mm=ph - MARGIN - spare / 2,
         title=title or default_title, subtitle=f"{year}年" if year else "",
         source=source if source is not None else f"数据来源：{Path(path).name}",
-        review_number=review_number, seconds=seconds)
+        review_number=review_number, seconds=seconds, notes=notes)
+
+
+def year_notes(codes: list[str], names: list[str], year: int) -> list[str]:
+    """Divisions whose code or name is not the one in force at the end of ``year``, by the
+    shipped code lists and events (:func:`geonames.divisions.history_io.load_log`): a map of
+    a year should show that year's divisions. Empty when every one matches."""
+    from datetime import date
+
+    from geonames.divisions.history_io import default_events, load_log, national_revisions
+
+    six = [c for c in codes if len(c) == 6 and c.isdigit()]
+    if not six:
+        return []
+    prefixes = {c[:2] for c in six}
+    day = date(year, 12, 31)
+    try:
+        log = load_log(national_revisions(), default_events(),
+                       prefix=prefixes.pop() if len(prefixes) == 1 else "")
+    except GeonamesError:
+        return []
+    known = log.codes
+    out = []
+    for code, name in zip(codes, names):
+        if code not in six:
+            continue
+        if code not in known:
+            out.append(f"{code} {name}: not a code of the GB/T 2260 or statistical lists")
+            continue
+        ident = log.identity_on(code, day)
+        if ident is None:
+            out.append(f"{code} {name}: no such division at the end of {year}"
+                       + _successors(log, code, day))
+        elif ident.name_on(day) != name:
+            out.append(f"{code} {name}: named {ident.name_on(day)} at the end of {year}")
+    return out
+
+
+def _successors(log, code: str, day) -> str:
+    """`` (500155 梁平区 then)``: what the division was on ``day``; ``""`` when unknown."""
+    from geonames.divisions.events import HistoryError
+
+    last = log.identities_of(code)[-1]
+    if last.valid_from is None and last.valid_to is None:
+        return ""
+    start = last.valid_from or last.valid_to
+    try:
+        later = log.translate(code, start, day)
+    except HistoryError:
+        return ""
+    now = [f"{c} {log.identity_on(c, day).name_on(day)}" for c in later
+           if log.identity_on(c, day) is not None]
+    return f" ({'、'.join(now)} then)" if now else ""
 
 
 def label_variants(name: str, scale: float) -> list[Label]:
