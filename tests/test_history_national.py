@@ -117,4 +117,5 @@ def test_replay_of_the_jionlp_changes(revisions, log):
     assert sorted(o.change.line for o in in_gb if o.status != "reproduced") == [
         20, 27, 28, 42, 43]
     after = [o for o in outcomes if o.change.day >= date(2019, 5, 1)]
-    assert sum(o.status == "reproduced" for o in after) >= 54
+    assert sum(o.status == "reproduced" for o in after) == 63
+    assert sorted(o.change.line for o in after if o.status != "reproduced") == [63, 85, 86, 105]
