@@ -213,6 +213,10 @@ def test_every_response_matches_the_openapi_document(served):
         (ITEMS, {"f": "html", "limit": "2"}), (ITEMS, {"resulttype": "hits"}),
         (f"{ITEMS}/{pid}", {}), (f"{ITEMS}/{pid}", {"f": "html"}),
         (f"{ITEMS}/P9999999", {}), (ITEMS, {"bbox": "1,2,3"}), (ITEMS, {"datetime": "yesterday"}),
+        # the endpoints beside pygeoapi's, described in the same document
+        ("/reconcile", {}), ("/reconcile", {"queries": json.dumps({"a": {"query": "jfb"}})}),
+        ("/reconcile/suggest/entity", {"prefix": "jfb"}), ("/search", {"q": "jfb"}),
+        (f"{ITEMS}/{pid}/history", {}), (f"{ITEMS}/P9999999/history", {}),
     ]
     checked = defaultdict(int)
     for path, args in cases:
@@ -222,7 +226,7 @@ def test_every_response_matches_the_openapi_document(served):
         response = MockResponse(data=body, status_code=status, content_type=mime)
         api.validate_response(request, response)
         checked[status] += 1
-    assert checked[200] == 14 and checked[404] == 1 and checked[400] == 2
+    assert checked[200] == 19 and checked[404] == 2 and checked[400] == 2
 
 
 # --------------------------------------------------------------------------- must show 3

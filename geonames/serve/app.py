@@ -154,13 +154,95 @@ _OGC_FEATURES = ("https://schemas.opengis.net/ogcapi/features/part1/1.0/openapi/
 
 
 def fix_openapi(oas: dict[str, Any]) -> dict[str, Any]:
-    """pygeoapi's OpenAPI document, corrected: its ``/conformance`` answer refers to the
-    landing-page response instead of the conformance declaration."""
+    """pygeoapi's OpenAPI document, corrected (its ``/conformance`` answer refers to the
+    landing-page response instead of the conformance declaration) and completed with the
+    endpoints beside pygeoapi's: reconciliation, the search page, a place's history."""
     conformance = oas.get("paths", {}).get("/conformance", {}).get("get", {})
     if "responses" in conformance:
         conformance["responses"]["200"] = {
             "$ref": f"{_OGC_FEATURES}#/components/responses/ConformanceDeclaration"}
+    oas.setdefault("paths", {}).update(_extra_paths())
     return oas
+
+
+def _op(summary: str, params: list[dict[str, Any]], schema: dict[str, Any],
+        media: str = "application/json") -> dict[str, Any]:
+    bad = {"description": "bad request", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["description"],
+        "properties": {"code": {"type": "string"}, "description": {"type": "string"}}}}}}
+    return {"summary": summary, "tags": ["geonames"], "parameters": params, "responses": {
+        "200": {"description": "OK", "content": {media: {"schema": schema}}},
+        "400": bad, "404": bad}}
+
+
+def _q(name: str, description: str, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": {"type": "string"}}
+
+
+_TYPE = {"type": "object", "required": ["id"],
+         "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+_CANDIDATE = {"type": "object", "required": ["id", "name", "score"], "properties": {
+    "id": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"},
+    "score": {"type": "number"}, "match": {"type": "boolean"},
+    "type": {"type": "array", "items": _TYPE},
+    "features": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "value": {"type": "number"}}}}}}
+_MANIFEST = {"type": "object", "required": ["versions", "name", "identifierSpace",
+                                            "schemaSpace"], "properties": {
+    "versions": {"type": "array", "items": {"type": "string"}},
+    "name": {"type": "string"}, "identifierSpace": {"type": "string"},
+    "schemaSpace": {"type": "string"}, "defaultTypes": {"type": "array", "items": _TYPE},
+    "view": {"type": "object", "required": ["url"]},
+    "preview": {"type": "object", "required": ["url", "width", "height"]},
+    "suggest": {"type": "object"}}}
+_BATCH = {"type": "object", "additionalProperties": {
+    "type": "object", "required": ["result"],
+    "properties": {"result": {"type": "array", "items": _CANDIDATE}}}}
+#: The manifest (no ``queries``) or a batch of answers, W3C Reconciliation API v0.2.
+_RECONCILE = {"oneOf": [_MANIFEST, _BATCH]}
+_SUGGEST = {"type": "object", "required": ["result"], "properties": {"result": {
+    "type": "array", "items": {"type": "object", "required": ["id", "name"], "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"},
+        "description": {"type": "string"}}}}}}
+
+
+def _extra_paths() -> dict[str, Any]:
+    queries = _q("queries", "JSON object of named queries {query, type, limit, properties: "
+                 "[{pid: division_code | point, v}]}; without it, the service manifest")
+    return {
+        "/reconcile": {
+            "get": _op("W3C Reconciliation API v0.2: manifest, or answers to queries",
+                       [queries], _RECONCILE),
+            "post": {**_op("Reconciliation queries as a form field", [], _RECONCILE),
+                     "requestBody": {"content": {"application/x-www-form-urlencoded": {
+                         "schema": {"type": "object",
+                                    "properties": {"queries": {"type": "string"}}}}}}},
+        },
+        "/reconcile/suggest/entity": {"get": _op(
+            "Places whose name starts with or contains the prefix",
+            [_q("prefix", "characters, pinyin or initials", True), _q("cursor", "offset")],
+            _SUGGEST)},
+        "/reconcile/suggest/type": {"get": _op("Types (GB/T 18521 categories)",
+                                               [_q("prefix", "code or name")], _SUGGEST)},
+        "/reconcile/suggest/property": {"get": _op("Query properties",
+                                                   [_q("prefix", "id or name")], _SUGGEST)},
+        "/reconcile/preview": {"get": _op("HTML card of a place", [_q("id", "place id", True)],
+                                          {"type": "string"}, "text/html")},
+        "/search": {"get": _op("Search page with a map", [
+            _q("q", "characters, pinyin or initials"), _q("division_code", "code prefix"),
+            _q("datetime", "a day: the register as it stood then")], {"type": "string"},
+            "text/html")},
+        "/collections/placenames/items/{featureId}/history": {"get": _op(
+            "Every event of a place", [
+                {"name": "featureId", "in": "path", "required": True,
+                 "schema": {"type": "string"}}, _q("f", "json or html")],
+            {"type": "object", "required": ["id", "events"], "properties": {
+                "id": {"type": "string"},
+                "events": {"type": "array", "items": {"type": "object", "required": [
+                    "seq", "kind", "effective", "summary"]}}}})},
+    }
+
 
 
 def safe_label(target: str) -> str:
