@@ -220,6 +220,7 @@ def main() -> None:
     # warm both libraries on a name outside the list (imports, dictionaries, tables)
     lazy_pinyin("预热")
     romanize("预热测试")
+    romanize("長沙預熱")  # loads the OpenCC tables too
     default_rules()
     clear_caches()
 
