@@ -99,6 +99,9 @@ def test_landing_conformance_and_openapi(served):
     assert f"{ITEMS}" in doc["paths"] and f"{ITEMS}/{{featureId}}" in doc["paths"]
     collection = served.json("/collections/placenames")
     assert collection["id"] == "placenames"
+    hrefs = {link["rel"]: link["href"] for link in collection["links"]}
+    assert hrefs["search"] == served.url + "/search"
+    assert hrefs["service"] == served.url + "/reconcile"
     xmin, ymin, xmax, ymax = collection["extent"]["spatial"]["bbox"][0]
     # the register's extent covers Chongqing's polygons (105.3–110.2 E, 28.2–32.2 N)
     assert xmin <= 105.3 and xmax >= 110.1 and ymin <= 28.2 and ymax >= 32.2
