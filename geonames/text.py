@@ -1,15 +1,18 @@
-"""Text in and out: decoding text files (UTF-8, then GB18030, never a lossy guess) and the
-progress-message callback the long-running engines accept.
+"""Text in and out: decoding text files (UTF-8, then GB18030, never a lossy guess), checking
+text fields (no NUL or control characters in names, lengths bounded) and the progress-message
+callback the long-running engines accept.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import os
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from geonames.errors import InputFileError
+from geonames.errors import GeonamesError, InputFileError
 
 #: Encodings tried, in order, for text files (CSV, TOML …) when none is given.
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -51,6 +54,70 @@ def read_text_file(path: str | os.PathLike, encoding: str | None = None) -> str:
     if not raw.strip():
         raise InputFileError(f"{path}: the file is empty")
     return decode_text(raw, path, encoding)[0]
+
+
+#: Longest place name accepted (the longest official names are under 30 characters).
+NAME_MAX = 100
+#: Longest marker number, code or other short identifier.
+IDENTIFIER_MAX = 64
+#: Longest free text (a reason, a history note).
+FREE_TEXT_MAX = 10_000
+
+
+class TextProblem(GeonamesError, ValueError):
+    """A text field with a NUL or control character, empty, or too long."""
+
+
+def text_problem(value: str, *, max_length: int = NAME_MAX, allow_empty: bool = False,
+                 multiline: bool = False) -> str | None:
+    """What is wrong with a text field, or None.
+
+    Refused: NUL and other control characters (tab and newline too, unless ``multiline``),
+    line and paragraph separators, text longer than ``max_length`` characters, and (unless
+    ``allow_empty``) text that is empty or only spaces.
+
+    >>> text_problem("解放碑街道") is None
+    True
+    >>> text_problem("解放\\x00碑")
+    'contains a NUL character (position 3)'
+    >>> text_problem("解放\\n碑")
+    'contains a control character U+000A (position 3)'
+    """
+    if not allow_empty and not value.strip():
+        return "is empty"
+    if len(value) > max_length:
+        return f"is {len(value):,} characters long (at most {max_length:,})"
+    if value.isprintable():
+        return None
+    for i, ch in enumerate(value):
+        if ch == "\x00":
+            return f"contains a NUL character (position {i + 1})"
+        if multiline and ch in "\n\r\t":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return f"contains a control character U+{ord(ch):04X} (position {i + 1})"
+    return None
+
+
+def check_text(value: str, what: str, *, max_length: int = NAME_MAX,
+               allow_empty: bool = False, multiline: bool = False) -> str:
+    """``value`` when :func:`text_problem` finds nothing wrong, else :class:`TextProblem`
+    whose message names ``what`` (an option, a row, a field)."""
+    problem = text_problem(value, max_length=max_length, allow_empty=allow_empty,
+                           multiline=multiline)
+    if problem:
+        raise TextProblem(f"{what}: {problem}")
+    return value
+
+
+def check_encoding(encoding: str | None, what: str = "--encoding") -> str | None:
+    """The canonical name of a text encoding Python knows, or :class:`TextProblem`."""
+    if encoding is None:
+        return None
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, ValueError):
+        raise TextProblem(f"{what}: unknown encoding {encoding!r} (e.g. utf-8, gb18030)") from None
 
 
 Progress = Callable[[str], None]

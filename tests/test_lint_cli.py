@@ -24,6 +24,7 @@ def test_romanize_arguments() -> None:
     result = CliRunner().invoke(cli, ["names", "romanize", "重庆市渝中区解放碑街道", "六安"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
+        "name\tromanization\tpinyin_key\tinitials",
         "重庆市渝中区解放碑街道\tChongqing Shi Yuzhong Qu Jiefangbei Jiedao\t"
         "chongqingshiyuzhongqujiefangbeijiedao\tcqsyzqjfbjd",
         "六安\tLu'an\tluan\tla",

@@ -60,6 +60,11 @@ def cli(debug: bool) -> None:
     """
 
 
+def _one_line(message: str) -> str:
+    """A message on one line: a bad input is answered with one line on stderr."""
+    return " ".join(message.split())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``geonames`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -70,24 +75,28 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.exceptions.UsageError as err:
-        err.show()
+        hint = f" (see: {err.ctx.command_path} -h)" if err.ctx is not None else ""
+        click.echo(f"Error: {_one_line(err.format_message())}{hint}", err=True)
         sys.exit(2)
     except click.ClickException as err:
-        err.show()
+        click.echo(f"Error: {_one_line(err.format_message())}", err=True)
         sys.exit(2)
     except GeonamesError as err:
         if debug:
             raise
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {_one_line(str(err))}", err=True)
         sys.exit(2)
     except OSError as err:
         if debug:
             raise
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {_one_line(str(err))}", err=True)
         sys.exit(2)
     except Exception as err:  # a bug: say so in one line, keep the traceback for --debug
         if debug:
             raise
+        if isinstance(err, ValueError) and "embedded null" in str(err):
+            click.echo("Error: a file name or argument contains a NUL character", err=True)
+            sys.exit(2)
         click.echo(f"Internal error: {type(err).__name__}: {err} (run with --debug for the "
                    "traceback, and please report it)", err=True)
         sys.exit(3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from geonames.cli import params
 from geonames.cli.common import (
     Progress,
     crs_option,
@@ -22,12 +23,12 @@ from geonames.inspection.reports import apply_history, changes_report
 @click.command()
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
-@click.option("--tolerance", type=float, default=None, metavar="M",
+@click.option("--tolerance", type=params.METRES, default=None, metavar="M",
               help="Border offsets beyond this many metres are reported as change.line_moved; "
                    "within it they are re-digitisation, only counted. Default: the resolution "
                    "of the coarser round (length-weighted median segment length of its "
                    "borders). The report shows the distribution of offsets to choose from.")
-@click.option("--min-share", type=click.FloatRange(0.0, 1.0, min_open=True), default=None,
+@click.option("--min-share", type=params.Number(0.0, 1.0, min_open=True), default=None,
               metavar="S",
               help="An old and a new division are the same place (or parts of one event) "
                    "when their overlap holds at least this share of either's area. "

@@ -69,8 +69,22 @@ def default_out_dir(check: str, source: str | Path | None) -> str:
 
 quiet_option = click.option("-q", "--quiet", is_flag=True,
                             help="No progress and no summary on the terminal.")
+def _metric_crs(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check --crs at once (an unknown or non-metric CRS is refused even where the data
+    would not need it), keep the text for the commands."""
+    if value is None:
+        return None
+    from geonames.crs import is_metric, parse_crs
+
+    crs = parse_crs(value)
+    if not is_metric(crs):
+        raise click.BadParameter(f"{value}: not a metric CRS (a projected CRS in metres, e.g. "
+                                 "EPSG:4545)", ctx=ctx, param=param)
+    return value
+
+
 crs_option = click.option(
-    "--crs", default=None, metavar="CRS",
+    "--crs", default=None, metavar="CRS", callback=_metric_crs,
     help="Metric CRS to measure in (e.g. EPSG:4545); also the CRS of input coordinates when a "
          "file declares none and they are not longitude/latitude. Default: chosen from the "
          "data (Gauss–Krüger zone in China, else UTM).")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from geonames.cli import params
 from geonames.cli.common import (
     Progress,
     crs_option,
@@ -29,7 +30,7 @@ from geonames.divisions.coverage import (
 from geonames.divisions.io import read_divisions, read_exceptions
 from geonames.inspection.reports import coverage_report
 
-_METRES = click.FloatRange(min=0.0)
+_METRES = params.METRES
 
 
 @click.command("coverage")
@@ -42,7 +43,7 @@ _METRES = click.FloatRange(min=0.0)
               metavar="M",
               help="Open inlets between divisions narrower than this (metres) are reported "
                    "(coverage.gap_open). Enclosed gaps are reported whatever their width.")
-@click.option("--min-area", type=_METRES, default=DEFAULT_MIN_AREA, show_default=True,
+@click.option("--min-area", type=params.SQUARE_METRES, default=DEFAULT_MIN_AREA, show_default=True,
               metavar="M2",
               help="Overlaps and gaps smaller than this (m²) are dropped; their edges show as "
                    "coverage.edge_mismatch instead.")

@@ -8,6 +8,7 @@ import click
 
 from geonames.boundaries.io import write_boundary_lines
 from geonames.boundaries.lines import extract_division_lines
+from geonames.cli import params
 from geonames.cli.common import (
     Progress,
     crs_option,
@@ -30,7 +31,7 @@ def lines() -> None:
 @click.argument("divisions", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               metavar="LINES.gpkg", help="GeoPackage to write (replaced if it exists).")
-@click.option("--snap", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
+@click.option("--snap", type=params.METRES, default=0.0, show_default=True,
               metavar="M",
               help="Close gaps narrower than this and snap vertices this close (metres), so "
                    "that divisions that nearly meet (dirty data) still get one line.")

@@ -6,6 +6,7 @@ import click
 
 from geonames.boundaries.markers import MAX_OFFSET, MAX_SHIFT, MAX_TRIPOINT_DISTANCE, MarkerLimits
 from geonames.boundaries.model import DEFAULT_PATTERN, NumberPattern
+from geonames.cli import params
 from geonames.cli.common import Progress, crs_option, finish, out_option, quiet_option
 from geonames.errors import GeonamesError
 from geonames.inspection.reports import markers_report
@@ -23,12 +24,12 @@ from geonames.inspection.reports import markers_report
 @click.option("--tripoints", "tripoints_path", type=click.Path(), default=None,
               help="Points where three divisions meet (default: the tripoints layer of a "
                    "lines GeoPackage, else the line ends where three lines meet).")
-@click.option("--max-offset", type=float, default=MAX_OFFSET, show_default=True, metavar="M",
+@click.option("--max-offset", type=params.METRES, default=MAX_OFFSET, show_default=True, metavar="M",
               help="Largest distance, metres, from a marker to its line.")
-@click.option("--max-shift", type=float, default=MAX_SHIFT, show_default=True, metavar="M",
+@click.option("--max-shift", type=params.METRES, default=MAX_SHIFT, show_default=True, metavar="M",
               help="Largest distance, metres, a marker may have moved since the previous "
                    "round.")
-@click.option("--max-tripoint-distance", type=float, default=MAX_TRIPOINT_DISTANCE,
+@click.option("--max-tripoint-distance", type=params.METRES, default=MAX_TRIPOINT_DISTANCE,
               show_default=True, metavar="M",
               help="Largest distance, metres, from a triple marker (C/D/E) to the tripoint.")
 @click.option("--number-pattern", default=None, metavar="REGEX",

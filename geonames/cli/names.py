@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geonames.cli import LazyGroup
+from geonames.cli import LazyGroup, params
 from geonames.cli.common import (
     Progress,
     crs_option,
@@ -28,7 +28,7 @@ def names() -> None:
 
 
 @names.command()
-@click.argument("name", nargs=-1)
+@click.argument("name", nargs=-1, type=params.NAME)
 @click.option("--input", "input_path", type=click.Path(), default=None,
               help="CSV with a column of names to romanize (instead of NAME arguments).")
 @click.option("--column", default=None,
@@ -50,7 +50,8 @@ def romanize(name: tuple[str, ...], input_path: str | None, column: str | None,
     Proper and generic parts apart and capitalised, one-syllable modifiers joined, levels
     split, autonomous areas with each people's name, apostrophes before a/o/e; place-name
     readings (长治 Changzhi, 六安 Lu'an, 蚌埠 Bengbu …) from the readings table first.
-    Prints one line per name: the name, its romanization, its pinyin key and initials.
+    Prints a header row, then one tab-separated line per name: the name, its
+    romanization, its pinyin key and initials.
     Names in autonomous areas (from --code or a level of the name) get a note on stderr:
     the standard form transcribed from the minority language with its source (日喀则市
     Xigazê Shi), or that the romanization is Hanyu pinyin of the Chinese form, not a
@@ -76,6 +77,11 @@ def romanize(name: tuple[str, ...], input_path: str | None, column: str | None,
         return 0
     if not name:
         raise GeonamesError("give one or more names, or --input CSV --output CSV")
+    if code is not None:
+        from geonames.divisions.codes import parse_code
+
+        parse_code(code)
+    click.echo("name\tromanization\tpinyin_key\tinitials")
     for item in name:
         r = romanize_name(item, tones=tones, code=code)
         click.echo(f"{item}\t{r.text}\t{r.key}\t{r.initials}")
