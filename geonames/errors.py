@@ -19,3 +19,7 @@ class CRSError(GeonamesError):
 
 class CodeError(GeonamesError, ValueError):
     """A division code is malformed or names a level or range that does not exist."""
+
+
+class RegistryLocked(GeonamesError):
+    """Another process holds the register's write lock longer than the caller would wait."""

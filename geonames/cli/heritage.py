@@ -10,7 +10,9 @@ import click
 import numpy as np
 import shapely
 
+from geonames.cli import params
 from geonames.cli.common import Progress, finish, out_option, quiet_option
+from geonames.cli.registry import wait_option, waited
 from geonames.crs import reproject
 from geonames.divisions.io import read_divisions
 from geonames.errors import GeonamesError
@@ -22,9 +24,13 @@ from geonames.vector import data_crs_of, read_layer
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
-db_option = click.option(
-    "--db", "target", default="registry.gpkg", show_default=True, metavar="TARGET",
-    help="The register: a .gpkg file or a postgresql:// URL (?schema=NAME for a schema).")
+def db_option(f):
+    """--db TARGET and --wait SECONDS."""
+    f = wait_option(f)
+    return click.option(
+        "--db", "target", default="registry.gpkg", show_default=True, metavar="TARGET",
+        help="The register: a .gpkg file or a postgresql:// URL (?schema=NAME for a "
+             "schema).")(f)
 
 
 def _day(value: datetime | None) -> date | None:
@@ -32,7 +38,7 @@ def _day(value: datetime | None) -> date | None:
 
 
 def _open(target: str) -> HeritageRegister:
-    return HeritageRegister.open(target, create=False)
+    return HeritageRegister.open(target, create=False, wait=waited())
 
 
 @click.group("heritage")
@@ -53,12 +59,12 @@ def heritage() -> None:
 @db_option
 @click.option("--list", "list_id", metavar="LIST", help="List the new entry belongs to.")
 @click.option("--place", "place_id", metavar="ID", help="Register id of the place.")
-@click.option("--name", default="", help="Name protected (default: the place's standard name; "
+@click.option("--name", default="", type=params.Text(allow_empty=True), help="Name protected (default: the place's standard name; "
                                          "may be one of its former names).")
 @click.option("--category", default="", help="Category key of the list (historical, "
                                               "revolutionary, ethnic, natural, other …).")
 @click.option("--grade", default="", help="Grade, one of the list's grades.")
-@click.option("--batch", type=int, default=None, help="Batch the entry is proposed for.")
+@click.option("--batch", type=params.count(1, 1_000_000), default=None, help="Batch the entry is proposed for.")
 @click.option("--on", "on", type=_DATE, default=None, help="Date proposed (default today).")
 @click.option("--history", "history_text", default="", help="Short history (沿革).")
 @click.option("--source", "sources", multiple=True, metavar="CITATION",
@@ -119,7 +125,7 @@ def add(file: str | None, target: str, list_id: str | None, place_id: str | None
 @click.option("--by", default="", help="Who raised the objection.")
 @click.option("--on", "on", type=_DATE, default=None,
               help="Date an objection was received, resolved, or the entry withdrawn.")
-@click.option("--resolve", type=int, default=None, metavar="N",
+@click.option("--resolve", type=params.count(1, 1_000_000), default=None, metavar="N",
               help="Resolve objection N (1 = the first) with --resolution.")
 @click.option("--resolution", default="", help="How the objection was resolved.")
 @click.option("--withdraw", default=None, metavar="REASON",
@@ -173,7 +179,7 @@ def notice(entry_id: str, target: str, start: datetime | None, end: datetime | N
 @click.argument("entry_ids", nargs=-1, metavar="[ENTRY]...")
 @db_option
 @click.option("--on", "on", type=_DATE, default=None, help="Date listed.")
-@click.option("--batch", type=int, default=None,
+@click.option("--batch", type=params.count(1, 1_000_000), default=None,
               help="Batch the entries are listed in (default: the batch they were proposed "
                    "for).")
 @click.option("--document", default="", help="Document of the listing (default: the batch's).")
@@ -240,11 +246,11 @@ def delist(entry_id: str, target: str, on: datetime, reason: str, document: str)
 @click.option("--history", "history_path", type=click.Path(), default=None, metavar="CSV",
               help="Dated periods (place,start,end,name,status[,source]) to check with the "
                    "千年古县-style rule.")
-@click.option("--min-years", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--min-years", type=params.count(1, 10_000), default=1000, show_default=True,
               help="Years the status and proper name must have been held.")
-@click.option("--max-break", type=click.IntRange(min=0), default=50, show_default=True,
+@click.option("--max-break", type=params.count(0, 10_000), default=50, show_default=True,
               metavar="YEARS", help="Longest break allowed between held periods (years).")
-@click.option("--through", type=int, default=None, metavar="YEAR",
+@click.option("--through", type=params.count(1, 9999), default=None, metavar="YEAR",
               help="Year the rule is checked to (default this year).")
 @out_option()
 @quiet_option
@@ -291,7 +297,7 @@ def check(target: str, on: datetime | None, history_path: str | None, min_years:
 @click.option("--into", default="", metavar="CODES", help="New division code(s).")
 @click.option("--area", default=None, type=click.Path(), metavar="FILE",
               help="A vector file of the affected area (its polygons are joined).")
-@click.option("--margin", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--margin", type=params.METRES, default=0.0, show_default=True,
               metavar="M", help="With --area: also report places within this many metres.")
 @click.option("--divisions", default=None, type=click.Path(), metavar="FILE",
               help="Division polygons holding the old codes of --merge/--split (the codes "

@@ -4,17 +4,44 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
 from datetime import date, datetime
+from typing import Any
 
 import click
 
+from geonames import values
+from geonames.cli import params
 from geonames.names.model import Approval, PlaceName
 
-DB_HELP = ("The register: a .gpkg file (created if absent) or a postgresql:// URL "
-           "(?schema=NAME picks the schema).")
+DB_HELP = ("The register: a .gpkg file or a postgresql:// URL (?schema=NAME picks the "
+           "schema); init and import create it when absent.")
 
-db_option = click.option("--db", default="registry.gpkg", show_default=True, metavar="TARGET",
-                         help=DB_HELP)
+
+def _remember_wait(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    ctx.meta["geonames.wait"] = value
+    return value
+
+
+#: --wait SECONDS: how long a command waits for another process's lock on the register.
+wait_option = click.option(
+    "--wait", type=params.Number(0, 86_400, unit="s"), default=30.0, show_default=True,
+    metavar="SECONDS", expose_value=False, callback=_remember_wait, is_eager=True,
+    help="Seconds to wait while another process holds the register's lock.")
+
+
+def db_option(f):
+    """--db TARGET and --wait SECONDS."""
+    f = wait_option(f)
+    return click.option("--db", default="registry.gpkg", show_default=True, metavar="TARGET",
+                        help=DB_HELP)(f)
+
+
+def waited() -> float:
+    """The --wait of the running command (30 s outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return float(ctx.meta.get("geonames.wait", 30.0)) if ctx is not None else 30.0
 
 
 def _day(value: str | None) -> date | None:
@@ -35,12 +62,15 @@ def approval_options(f):
     opts = [
         click.option("--effective", required=True, callback=_date_cb, metavar="YYYY-MM-DD",
                      help="Date the change takes effect."),
-        click.option("--authority", default="", help="Who approved it (批准机关)."),
-        click.option("--document", default="", help="Document number (批准文号)."),
+        click.option("--authority", default="", type=params.SHORT_TEXT,
+                     help="Who approved it (批准机关)."),
+        click.option("--document", default="", type=params.SHORT_TEXT,
+                     help="Document number (批准文号)."),
         click.option("--approval-date", callback=_date_cb, metavar="YYYY-MM-DD",
                      help="Date of the approval (default: the effective date when an "
                           "authority or document is given)."),
-        click.option("--reason", default="", help="Why (free text, kept in the history)."),
+        click.option("--reason", default="", type=params.FREE_TEXT,
+                     help="Why (free text, kept in the history)."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -63,6 +93,26 @@ def override_options(f):
     for opt in reversed(opts):
         f = opt(f)
     return f
+
+
+class _Bar:
+    """A progress bar on stderr, shown once work is under way (click's progress bar)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def _approval(authority: str, document: str, approval_date: date | None,
@@ -92,7 +142,7 @@ def _write_args(effective: date, authority: str, document: str, approval_date: d
 def _open(db: str, check_names: bool = False, create: bool = False):
     from geonames.registry import Registry
 
-    reg = Registry.open(db, create=create)
+    reg = Registry.open(db, create=create, wait=waited())
     if check_names:
         from geonames.registry.checks import naming_policy
 
@@ -130,13 +180,24 @@ def registry() -> None:
 def init(db: str, crs: str, id_prefix: str) -> int:
     """Create an empty register (a .gpkg file or a PostGIS schema).
 
+    On an existing register it only reports it; a --crs or --id-prefix other than the
+    register's is an error (they cannot change).
+
     \b
     Example:
       geonames registry init --db registry.gpkg --crs EPSG:4490
     """
+    from click.core import ParameterSource
+
     from geonames.registry import Registry
 
-    with Registry.open(db, crs=crs, id_prefix=id_prefix) as reg:
+    ctx = click.get_current_context()
+    settings = {name: value for name, value in (("crs", crs), ("id_prefix", id_prefix))
+                if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}
+    if not id_prefix or not id_prefix.isalnum() or not id_prefix.isascii():
+        raise click.BadParameter(f"{id_prefix!r}: use letters and digits", param_hint="--id-prefix")
+    with Registry.open(db, crs=crs, id_prefix=id_prefix, settings=settings,
+                       wait=waited()) as reg:
         click.echo(f"register {db}: {reg.backend}, CRS {reg.crs.name} "
                    f"(EPSG:{reg.store.srid}), {len(reg)} places")
     return 0
@@ -159,11 +220,13 @@ def init(db: str, crs: str, id_prefix: str) -> int:
               default=None, help="Input format (default: from the file name).")
 @click.option("--effective", callback=_date_cb, metavar="YYYY-MM-DD",
               help="Date the names take effect in the register (default: today).")
-@click.option("--authority", default="", help="Who approved the names.")
-@click.option("--document", default="", help="Document number of the approval.")
+@click.option("--authority", default="", type=params.SHORT_TEXT, help="Who approved the names.")
+@click.option("--document", default="", type=params.SHORT_TEXT,
+              help="Document number of the approval.")
 @click.option("--approval-date", callback=_date_cb, metavar="YYYY-MM-DD")
-@click.option("--reason", default="", help="Kept in the history of every name.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+@click.option("--reason", default="", type=params.FREE_TEXT,
+              help="Kept in the history of every name.")
+@click.option("--batch-size", type=params.COUNT, default=None,
               help="Records per transaction (default: the whole file in one).")
 @click.option("--strict", is_flag=True,
               help="Import nothing when any record is rejected.")
@@ -172,14 +235,20 @@ def init(db: str, crs: str, id_prefix: str) -> int:
 @click.option("--force", is_flag=True, help="Import although a naming check refuses.")
 @click.option("--rejected-out", type=click.Path(dir_okay=False), default=None,
               help="Write the rejected records (row, name, reason) to this CSV.")
+@click.option("--resume", is_flag=True,
+              help="Continue an import of this file that was killed or failed half-way "
+                   "(records already imported are skipped).")
 def import_(path: str, db: str, mapping: tuple[str, ...], layer: str | None, crs: str | None,
             encoding: str | None, fmt: str | None, effective: date | None, authority: str,
             document: str, approval_date: date | None, reason: str, batch_size: int | None,
-            strict: bool, check_names: bool, force: bool, rejected_out: str | None) -> int:
+            strict: bool, check_names: bool, force: bool, rejected_out: str | None,
+            resume: bool) -> int:
     """Import place names from CSV, GeoJSON, GeoPackage or Linked Places JSON.
 
     Every batch is one transaction. Rejected records are listed with the reason; the exit
-    code is 1 when any was rejected (2 with --strict: nothing imported).
+    code is 1 when any was rejected (2 with --strict: nothing imported). Each record keeps
+    its source key (the file's content and its row): importing the same file again adds
+    nothing, and --resume continues an import that was killed half-way.
 
     \b
     Examples:
@@ -196,14 +265,25 @@ def import_(path: str, db: str, mapping: tuple[str, ...], layer: str | None, crs
         k, v = item.split("=", 1)
         pairs[k.strip()] = v.strip()
     effective = effective or date.today()
+    if rejected_out and not os.path.isdir(os.path.dirname(os.path.abspath(rejected_out))):
+        raise click.BadParameter(f"{rejected_out}: the folder does not exist",
+                                 param_hint="--rejected-out")
+    bar = _Bar("importing")
     with _open(db, check_names, create=True) as reg:
-        result = import_file(reg, path, effective=effective, mapping=pairs, layer=layer,
-                             crs=crs, encoding=encoding, fmt=fmt,
-                             approval=_approval(authority, document, approval_date, effective),
-                             reason=reason, batch_size=batch_size, strict=strict, force=force)
+        try:
+            result = import_file(
+                reg, path, effective=effective, mapping=pairs, layer=layer, crs=crs,
+                encoding=encoding, fmt=fmt,
+                approval=_approval(authority, document, approval_date, effective),
+                reason=reason, batch_size=batch_size, strict=strict, force=force,
+                resume=resume, progress=bar)
+        finally:
+            bar.close()
         total = len(reg)
+    skipped = (f"; skipped {result.skipped} already imported from this file"
+               if result.skipped else "")
     click.echo(f"imported {result.imported} names in {len(result.batches)} batch(es) "
-               f"({result.seconds:.1f} s); rejected {len(result.rejected)}; "
+               f"({result.seconds:.1f} s); rejected {len(result.rejected)}{skipped}; "
                f"the register holds {total} places")
     for r in result.rejected[:20]:
         click.echo(f"  rejected {r.row}: {r.name} — {r.reason}")
@@ -282,13 +362,13 @@ def export(path: str, db: str, fmt: str | None, as_of: date | None, include_reti
 
 
 @registry.command()
-@click.argument("query", required=False)
+@click.argument("query", required=False, type=params.QUERY)
 @db_option
 @click.option("--by", type=click.Choice(["auto", "chars", "pinyin", "initials"]),
               default="auto", show_default=True,
               help="What the query is: characters, pinyin (spaces and tones allowed), "
                    "initials; auto: characters if it has any, else pinyin and initials.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--limit", type=params.count(1, 100_000), default=10, show_default=True)
 @click.option("--no-historical", is_flag=True, help="Leave out historical names.")
 @click.option("--near", default=None, metavar="X,Y",
               help="Instead of a text query: the places nearest to this point (register "
@@ -314,13 +394,14 @@ def search(query: str | None, db: str, by: str, limit: int, no_historical: bool,
     with _open(db) as reg:
         if near or bbox:
             if near:
-                x, y = _numbers(near, 2, "--near")
+                x, y = values.point(near, "--near", geographic=reg.crs.is_geographic)
                 rows = [{"place_id": n.place_id, "name": n.name,
                          "distance_m": round(n.distance_m, 1)}
                         for n in reg.nearest(x, y, limit)]
             else:
                 rows = [{"place_id": pid, "name": name}
-                        for pid, name in reg.within(tuple(_numbers(bbox, 4, "--bbox")))]
+                        for pid, name in reg.within(
+                            values.bbox(bbox, "--bbox", geographic=reg.crs.is_geographic))]
         else:
             if not query:
                 raise click.UsageError("give a QUERY, --near X,Y or --bbox …")
@@ -345,17 +426,6 @@ def search(query: str | None, db: str, by: str, limit: int, no_historical: bool,
         else:
             click.echo(f"{r['place_id']}  {r['name']}")
     return 0
-
-
-def _numbers(text: str, n: int, option: str) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        values = []
-    if len(values) != n:
-        raise click.BadParameter(f"{text!r}: give {n} numbers separated by commas",
-                                 param_hint=option)
-    return values
 
 
 @registry.command()
@@ -454,11 +524,11 @@ def history(place_id: str | None, db: str, as_json: bool) -> int:
 
 @registry.command()
 @click.argument("place_id")
-@click.argument("new_name")
+@click.argument("new_name", type=params.NAME)
 @db_option
 @approval_options
-@click.option("--romanization", default=None, help="Default: GB/T 16159 from the name.")
-@click.option("--generic", default=None, help="Generic term (default: from the name).")
+@click.option("--romanization", default=None, type=params.Text(400), help="Default: GB/T 16159 from the name.")
+@click.option("--generic", default=None, type=params.NAME, help="Generic term (default: from the name).")
 @override_options
 def rename(place_id: str, new_name: str, db: str, effective: date, authority: str,
            document: str, approval_date: date | None, reason: str, romanization: str | None,
@@ -505,7 +575,7 @@ def retire(place_id: str, db: str, effective: date, authority: str, document: st
 
 @registry.command()
 @click.argument("place_ids", nargs=-1, required=True)
-@click.option("--into", "into_name", required=True, help="Name of the new place.")
+@click.option("--into", "into_name", required=True, type=params.NAME, help="Name of the new place.")
 @click.option("--into-id", default=None, help="Id of the new place (default: assigned).")
 @click.option("--division-code", default="", help="Division code of the new place.")
 @db_option
@@ -536,7 +606,7 @@ def merge(place_ids: tuple[str, ...], into_name: str, into_id: str | None, divis
 
 @registry.command()
 @click.argument("place_id")
-@click.option("--into", "into_names", multiple=True, required=True,
+@click.option("--into", "into_names", multiple=True, required=True, type=params.NAME,
               help="Name of a new place (give it once per new place).")
 @db_option
 @approval_options

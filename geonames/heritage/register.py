@@ -230,9 +230,10 @@ class HeritageRegister:
         self.store = registry.store
 
     @classmethod
-    def open(cls, target: str, create: bool = False) -> HeritageRegister:
-        """Open the register at ``target`` (``.gpkg`` path or ``postgresql://`` URL)."""
-        return cls(Registry.open(target, create=create))
+    def open(cls, target: str, create: bool = False, wait: float = 30.0) -> HeritageRegister:
+        """Open the register at ``target`` (``.gpkg`` path or ``postgresql://`` URL); ``wait``
+        seconds for another process's lock."""
+        return cls(Registry.open(target, create=create, wait=wait))
 
     def close(self) -> None:
         self.registry.close()

@@ -11,7 +11,7 @@ import importlib
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
+from geonames import values
 from geonames.crs import parse_crs
 from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import Finding
@@ -45,14 +46,16 @@ from geonames.registry.model import (
     place_to_record,
 )
 from geonames.registry.policy import Write
-from geonames.registry.schema import _EXTENSIONS
-from geonames.registry.store import MATCH_NAMES, Hit, Near, Store
+from geonames.registry.schema import _EXTENSIONS, IMPORTS, SOURCES
+from geonames.registry.store import MATCH_NAMES, Hit, Near, Store, now_text
 
 #: Give a place this id to have the register assign one (``P0000001`` …).
 AUTO_ID = "*"
 
 #: Default register CRS: CGCS2000 longitude/latitude.
 DEFAULT_CRS = "EPSG:4490"
+#: Seconds a command waits for another process's write lock on the register (--wait).
+DEFAULT_WAIT = 30.0
 
 
 class RegistryError(GeonamesError):
@@ -84,6 +87,8 @@ class ImportResult:
     batches: list[int] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
+    #: Records skipped because the register already holds them from the same source.
+    skipped: int = 0
 
     @property
     def imported(self) -> int:
@@ -113,7 +118,9 @@ class Registry:
 
     @classmethod
     def open(cls, target: str | os.PathLike = "registry.gpkg", *, create: bool = True,
-             crs: str | CRS = DEFAULT_CRS, id_prefix: str = "P") -> Registry:
+             crs: str | CRS = DEFAULT_CRS, id_prefix: str = "P",
+             wait: float = DEFAULT_WAIT, settings: Mapping[str, str] | None = None
+             ) -> Registry:
         """Open (and by default create) a register.
 
         Parameters
@@ -123,38 +130,53 @@ class Registry:
             ``postgresql://`` URL (PostGIS; ``?schema=NAME`` picks the schema).
         create : bool
             Create the register when it does not exist; when False a missing register is an
-            error.
+            error, and opening creates nothing (no file, no schema, no table).
         crs : CRS, optional
             CRS of a new register's geometries (default CGCS2000, EPSG:4490); an existing
             register keeps its own.
         id_prefix : str
             Prefix of the ids the register assigns (``P0000001``).
+        wait : float
+            Seconds to wait for another process's write lock before giving up with
+            :class:`~geonames.errors.RegistryLocked` (default 30).
+        settings : mapping, optional
+            ``{"crs": …, "id_prefix": …}`` the caller asks for explicitly: an existing
+            register with other settings is an error instead of being opened as it is.
         """
         target = str(target)
         from geonames.registry.gpkg import GpkgStore, is_gpkg_target
-        from geonames.registry.postgis import PostgisStore, is_postgis_target
+        from geonames.registry.postgis import PostgisStore, is_postgis_target, safe_url
 
+        wait = values.number(wait, "wait", minimum=0, maximum=86_400, unit="s")
         if is_postgis_target(target):
-            store: Store = PostgisStore(target)
+            shown = safe_url(target)
+            store: Store = PostgisStore(target, wait=wait, create=create)
         elif is_gpkg_target(target):
+            shown = target
+            if os.path.isdir(target):
+                raise InputFileError(f"{target}: is a folder, not a register file")
             if not create and not os.path.exists(target):
                 raise InputFileError(f"{target}: no such register (run geonames registry init)")
             folder = os.path.dirname(os.path.abspath(target))
             if not os.path.isdir(folder):
                 raise InputFileError(f"{target}: the folder {folder} does not exist")
-            store = GpkgStore(target)
+            store = GpkgStore(target, busy_timeout_s=wait)
         else:
             raise InputFileError(f"{target}: a register is a .gpkg file or a postgresql:// URL")
         try:
             if store.is_initialized():
                 store.load_settings()
+                _same_settings(store, shown, settings or {})
+            elif getattr(store, "has_tables", False):
+                raise InputFileError(f"{shown}: a GeoPackage but not a geonames register (it "
+                                     "holds other tables); give a new file for a register")
             elif create:
                 store.initialize(parse_crs(crs), id_prefix)
             else:
-                raise InputFileError(f"{target}: not a geonames register "
+                raise InputFileError(f"{shown}: not a geonames register "
                                      "(run geonames registry init)")
             reg = cls(store)
-            reg._load_modules()
+            reg._load_modules(create)
         except BaseException:
             store.close()
             raise
@@ -178,7 +200,7 @@ class Registry:
     def crs(self) -> CRS:
         return self.store.crs
 
-    def _load_modules(self) -> None:
+    def _load_modules(self, create: bool = True) -> None:
         """Import the modules whose tables the register holds, create tables of modules
         registered in this process, and remember them all in the register."""
         known = json.loads(self.store.meta("modules") or "[]")
@@ -190,8 +212,10 @@ class Registry:
                     raise RegistryError(
                         f"this register uses module {module} (its tables and write rules), "
                         f"which cannot be imported: {err}") from None
-        self.store.ensure_extensions()
         wanted = sorted(set(known) | set(_EXTENSIONS))
+        if not create and not self.store.writable():
+            return  # a reader creates nothing: tables of new modules wait for a writer
+        self.store.ensure_extensions()
         if wanted != sorted(known):
             with self.store.transaction():
                 self.store.set_meta("modules", json.dumps(wanted))
@@ -246,7 +270,9 @@ class Registry:
                       approval: Approval | None = None, reason: str = "", source: str = "",
                       batch_size: int | None = None, strict: bool = False,
                       rejected: Sequence[Rejection] = (), force: bool = False,
-                      override: Any = None) -> ImportResult:
+                      override: Any = None, source_id: str | None = None,
+                      keys: Sequence[str] | None = None, resume: bool = False,
+                      progress: Callable[[int, int], None] | None = None) -> ImportResult:
         """Import many new places, ``batch_size`` per transaction (all in one by default).
 
         Parameters
@@ -257,12 +283,26 @@ class Registry:
         strict : bool
             With any rejection, import nothing and raise :class:`ImportRejected`.
 
+        source_id, keys : optional
+            The source (e.g. a file's content digest) and each place's key in it (its row):
+            stored with every record in the batch that adds it, so importing the same source
+            again skips the records the register holds already (``skipped``), and a killed
+            import is continued with ``resume`` (without it, a partly imported source is an
+            error that says so).
+        progress : callable, optional
+            Called with (records done, records to do) after each batch.
+
         Every batch is one transaction: a process killed during an import leaves the batches
         committed before it whole and nothing of the one it was writing.
         """
         start = time.perf_counter()
         places = list(places)
         result = ImportResult(rejected=list(rejected))
+        if source_id is not None:
+            if keys is None or len(keys) != len(places):
+                raise ValueError("keys: one per place")
+            places, keys = self._unseen(places, list(keys), source, source_id, resume,
+                                        result)
         given = [p.id for p in places if p.id != AUTO_ID]
         seen: set[str] = set()
         repeated: set[str] = set()
@@ -270,6 +310,7 @@ class Registry:
             (repeated if pid in seen else seen).add(pid)
         used = self.store.used_ids(seen)
         keep: list[PlaceName] = []
+        keep_keys: list[str] = []
         for k, p in enumerate(places):
             if p.id in used:
                 result.rejected.append(Rejection(str(k + 1), f"id {p.id} is already used in "
@@ -279,25 +320,68 @@ class Registry:
                                                  "import", p.name))
             else:
                 keep.append(p)
+                if keys is not None:
+                    keep_keys.append(keys[k])
         if strict and result.rejected:
             raise ImportRejected(
                 f"{len(result.rejected)} records rejected, nothing imported (strict): "
                 + "; ".join(f"row {r.row}: {r.reason}" for r in result.rejected[:5])
                 + (" …" if len(result.rejected) > 5 else ""), result.rejected)
+        if source_id is not None:
+            self._start_import(source_id, source, len(places) + result.skipped)
         size = batch_size or len(keep) or 1
         for i in range(0, len(keep), size):
-            batch, states = self._add_batch(keep[i:i + size], effective, approval, reason,
-                                            force, override, source, strict=True, kind="add",
-                                            checked=True)
+            batch, states = self._add_batch(
+                keep[i:i + size], effective, approval, reason, force, override, source,
+                strict=True, kind="add", checked=True, source_id=source_id,
+                keys=keep_keys[i:i + size] if source_id is not None else None)
             result.batches.append(batch)
             result.ids.extend(p.id for p in states)
+            if progress is not None:
+                progress(min(i + size, len(keep)), len(keep))
+        if source_id is not None:
+            with self.store.transaction():
+                self.store.execute("UPDATE gn_imports SET finished = ? WHERE source = ?",
+                                   (now_text(), source_id))
         result.seconds = time.perf_counter() - start
         return result
+
+    def _unseen(self, places: list[PlaceName], keys: list[str], name: str, source_id: str,
+                resume: bool, result: ImportResult) -> tuple[list[PlaceName], list[str]]:
+        """The places whose key the register does not hold yet from this source."""
+        with self.store.transaction():
+            for table in (SOURCES, IMPORTS):
+                if not self.store.has_table(table.name):
+                    self.store.create_table(table)
+        run = self.store.query("SELECT name, records, started, finished FROM gn_imports "
+                               "WHERE source = ?", (source_id,))
+        if not run:
+            return places, keys
+        done = {r[0] for r in self.store.query("SELECT record FROM gn_sources WHERE source = ?",
+                                               (source_id,))}
+        was, records, started, finished = run[0]
+        if finished is None and not resume:
+            raise RegistryError(
+                f"{name}: this file was partly imported ({len(done):,} of {records:,} records, "
+                f"started {started[:19]}, as {was}); give --resume to import the rest")
+        keep = [k for k, key in enumerate(keys) if key not in done]
+        result.skipped = len(places) - len(keep)
+        return [places[k] for k in keep], [keys[k] for k in keep]
+
+    def _start_import(self, source_id: str, name: str, records: int) -> None:
+        with self.store.transaction():
+            if not self.store.query("SELECT 1 FROM gn_imports WHERE source = ?", (source_id,)):
+                self.store.execute("INSERT INTO gn_imports (source, name, records, started) "
+                                   "VALUES (?, ?, ?, ?)", (source_id, name, records, now_text()))
+            else:
+                self.store.execute("UPDATE gn_imports SET finished = NULL WHERE source = ?",
+                                   (source_id,))
 
     def _add_batch(self, places: list[PlaceName], effective: date,
                    approval: Approval | None, reason: str, force: bool, override: Any,
                    source: str, strict: bool, kind: str,
-                   checked: bool = False) -> tuple[int, list[PlaceName]]:
+                   checked: bool = False, source_id: str | None = None,
+                   keys: Sequence[str] | None = None) -> tuple[int, list[PlaceName]]:
         with self.store.transaction():
             auto = [k for k, p in enumerate(places) if p.id == AUTO_ID]
             ids = [p.id for p in places]
@@ -327,6 +411,10 @@ class Registry:
             if overrides:
                 events = [replace(e, overrides=tuple(overrides)) for e in events]
             batch, _ = self.store.write_batch(kind, events, states, set(states), source=source)
+            if source_id is not None and keys is not None:
+                self.store.insert_rows(SOURCES, SOURCES.column_names,
+                                       [(source_id, key, pid, batch)
+                                        for key, pid in zip(keys, ids, strict=True)])
         return batch, list(states.values())
 
     def update(self, place_id: str, *, effective: date, approval: Approval | None = None,
@@ -585,19 +673,46 @@ class Registry:
 
     def within(self, bbox: tuple[float, float, float, float]) -> list[tuple[str, str]]:
         """``(place_id, name)`` of current places whose geometry meets the box
-        ``(xmin, ymin, xmax, ymax)`` (register CRS)."""
-        return self.store.within(bbox)
+        ``(xmin, ymin, xmax, ymax)`` (register CRS).
+
+        Raises :class:`~geonames.values.ValueProblem` for a box with a coordinate that is not
+        finite, a minimum above its maximum, or (geographic CRS) out of longitude/latitude
+        range."""
+        box = values.bbox(bbox, "box", geographic=self.crs.is_geographic)
+        return self.store.within(box)
 
     def nearest(self, x: float, y: float, k: int = 5,
                 max_distance_m: float | None = None) -> list[Near]:
         """The ``k`` current places nearest to ``(x, y)`` (register CRS), distance in metres
-        (geodesic in a geographic CRS)."""
+        (geodesic in a geographic CRS).
+
+        Raises :class:`~geonames.values.ValueProblem` for a point that is not finite or
+        (geographic CRS) out of longitude/latitude range."""
+        x, y = values.point((x, y), "point", geographic=self.crs.is_geographic)
+        k = values.count(k, "k", minimum=0)
+        if max_distance_m is not None:
+            max_distance_m = values.metres(max_distance_m, "max_distance_m")
         return self.store.nearest(x, y, k, max_distance_m)
 
     def check(self, deep: bool = True) -> list[Finding]:
         """Integrity check; an empty list means the register is consistent (see
         :meth:`geonames.registry.store.Store.check`)."""
         return self.store.check(deep)
+
+
+def _same_settings(store: Store, shown: str, settings: Mapping[str, str]) -> None:
+    """Refuse to open a register whose settings differ from the ones asked for explicitly."""
+    if "crs" in settings:
+        asked = parse_crs(settings["crs"])
+        if asked.to_epsg() != store.srid:
+            raise RegistryError(f"{shown}: already a register in EPSG:{store.srid}, not "
+                                f"{settings['crs']}; a register's CRS cannot change (give a "
+                                "new file or schema)")
+    if "id_prefix" in settings:
+        have = store.meta("id_prefix")
+        if settings["id_prefix"] != have:
+            raise RegistryError(f"{shown}: already a register with id prefix {have!r}, not "
+                                f"{settings['id_prefix']!r}; the prefix cannot change")
 
 
 def _merged_area(geoms: list) -> Any:

@@ -20,7 +20,7 @@ import io
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from shapely.geometry import mapping as geojson_of
 from shapely.geometry.base import BaseGeometry
 
 from geonames.crs import parse_crs, reproject
+from geonames.divisions.codes import validate_code
 from geonames.errors import GeonamesError, InputFileError
 from geonames.names.model import Approval, NameStatus, PlaceName
 from geonames.names.romanize import generic_terms
@@ -43,7 +44,8 @@ from geonames.registry.model import (
     evolve,
     place_to_record,
 )
-from geonames.text import decode_text
+from geonames.text import decode_text, text_problem
+from geonames.values import nonfinite_geometries
 from geonames.vector import read_layer, write_features
 
 #: Register fields a column can be mapped to.
@@ -136,6 +138,17 @@ def read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = Non
     (places, rejected)
         Places get :data:`~geonames.registry.AUTO_ID` unless an id column is mapped or found.
     """
+    places, _, rejected = _read_places(path, mapping, layer=layer, crs=crs,
+                                       register_crs=register_crs, encoding=encoding, fmt=fmt)
+    return places, rejected
+
+
+def _read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = None, *,
+                 layer: str | None = None, crs: str | CRS | None = None,
+                 register_crs: str | CRS = "EPSG:4490", encoding: str | None = None,
+                 fmt: str | None = None
+                 ) -> tuple[list[PlaceName], list[str], list[Rejection]]:
+    """:func:`read_places`, with each place's row label (its key in the file)."""
     kind = format_of(path, fmt)
     path = str(path)
     if not os.path.exists(path):
@@ -161,7 +174,8 @@ def read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = Non
         source_crs = parse_crs(crs) if crs else (raw.declared_crs or target)
         labels = [f"feature {fid}" for fid in raw.fids]
     else:
-        return _read_lpf(path, target)
+        places, rejected = _read_lpf(path, target)
+        return places, [str(k + 1) for k in range(len(places))], rejected
     cols = _resolve_columns(columns, mapping, has_geometry=geoms is not None)
     used = {c for c in cols.values() if c}
     places: list[PlaceName] = []
@@ -189,8 +203,9 @@ def read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = Non
                                   "wrong?)", places[k].name))
     places = [evolve(p, geometry=g) if g is not None else p
               for k, (p, g) in enumerate(zip(places, out)) if k not in bad]
+    where = [w for k, w in enumerate(where) if k not in bad]
     rejected.sort(key=lambda r: _row_order(r.row))
-    return places, rejected
+    return places, where, rejected
 
 
 def import_file(registry: Registry, path: str | os.PathLike, *, effective: date,
@@ -198,17 +213,37 @@ def import_file(registry: Registry, path: str | os.PathLike, *, effective: date,
                 crs: str | CRS | None = None, encoding: str | None = None,
                 fmt: str | None = None, approval: Approval | None = None, reason: str = "",
                 batch_size: int | None = None, strict: bool = False, force: bool = False,
-                override: Any = None) -> ImportResult:
+                override: Any = None, resume: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Read a file (:func:`read_places`) and import it into ``registry``.
 
     Strict: any rejected record imports nothing (:class:`~geonames.registry.ImportRejected`).
+
+    Every record keeps its source key (the file's content digest and its row), so importing
+    the same file again adds nothing (``result.skipped`` counts what was there already), and
+    an import killed half-way is continued with ``resume=True``.
     """
-    places, rejected = read_places(path, mapping, layer=layer, crs=crs,
-                                   register_crs=registry.crs, encoding=encoding, fmt=fmt)
+    places, labels, rejected = _read_places(path, mapping, layer=layer, crs=crs,
+                                            register_crs=registry.crs, encoding=encoding,
+                                            fmt=fmt)
     return registry.import_places(places, effective=effective, approval=approval,
                                   reason=reason, source=os.path.basename(str(path)),
                                   batch_size=batch_size, strict=strict, rejected=rejected,
-                                  force=force, override=override)
+                                  force=force, override=override, source_id=source_digest(path),
+                                  keys=[f"row {label}" for label in labels], resume=resume,
+                                  progress=progress)
+
+
+def source_digest(path: str | os.PathLike) -> str:
+    """The identity of a file as a source: ``sha256:`` and the first 32 hex digits of the
+    digest of its bytes (the same content under any name or folder is the same source)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()[:32]
 
 
 def _read_csv(path: str, encoding: str | None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -273,12 +308,22 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
     name = get("name")
     if name is None:
         raise ValueError("no name")
+    problem = text_problem(str(name))
+    if problem:
+        raise ValueError(f"the name {problem}")
+    for column, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(f"column {column!r} contains a NUL character")
     rec: dict[str, Any] = {"name": str(name)}
     for fld in ("romanization", "category", "generic", "division_code", "meaning", "origin",
                 "history", "status", "valid_from", "valid_to"):
         value = get(fld)
         if value is not None:
             rec[fld] = _text(value)
+    if "division_code" in rec:
+        fault = validate_code(rec["division_code"])
+        if fault:
+            raise ValueError(fault)
     if "status" in rec:
         try:
             rec["status"] = str(NameStatus(rec["status"]))
@@ -313,6 +358,8 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
         wkt, lon, lat = get("wkt"), get("lon"), get("lat")
         if wkt is not None:
             geometry = shapely.from_wkt(str(wkt))
+            if geometry is not None and len(nonfinite_geometries([geometry])):
+                raise ValueError(f"WKT {_short(str(wkt))!r} has a coordinate that is not finite")
         elif lon is not None or lat is not None:
             if lon is None or lat is None:
                 raise ValueError("only one of the two coordinates")
@@ -326,6 +373,10 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
     pid = get("id")
     place = PlaceName(id=_text(pid) if pid is not None else AUTO_ID, **fields)
     return place, geometry
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _read_lpf(path: str, target: CRS) -> tuple[list[PlaceName], list[Rejection]]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import struct
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -31,7 +30,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geonames.errors import InputFileError
+from geonames.errors import InputFileError, RegistryLocked
 from geonames.findings import Finding, Severity
 from geonames.registry.keys import NameRow, grams
 from geonames.registry.schema import CORE_TABLES, PLACENAMES, Table
@@ -164,9 +163,13 @@ class GpkgStore(Store):
     backend = "gpkg"
     placeholder = "?"
 
-    def __init__(self, path: str, busy_timeout_s: float = 120.0) -> None:
+    def __init__(self, path: str, busy_timeout_s: float = 30.0) -> None:
         super().__init__(str(path))
         self.path = str(path)
+        self.wait = busy_timeout_s
+        folder = os.path.dirname(os.path.abspath(self.path))
+        self.read_only = os.path.exists(self.path) and not (
+            os.access(self.path, os.W_OK) and os.access(folder, os.W_OK))
         try:
             self.conn = sqlite3.connect(self.path, timeout=busy_timeout_s,
                                         isolation_level=None, check_same_thread=False)
@@ -175,38 +178,66 @@ class GpkgStore(Store):
         try:
             app = self.conn.execute("PRAGMA application_id").fetchone()[0]
             tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.OperationalError as err:
+            self.conn.close()
+            if "locked" in str(err):
+                raise self.locked() from None
+            raise InputFileError(f"{self.path}: not a GeoPackage or SQLite file ({err})") from None
         except sqlite3.DatabaseError as err:
             self.conn.close()
             raise InputFileError(f"{self.path}: not a GeoPackage or SQLite file ({err})") from None
         register_functions(self.conn)
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
         self.conn.execute("PRAGMA temp_store = MEMORY")
+        self.has_tables = bool(tables)
         if tables and app != APPLICATION_ID:
             self.conn.close()
             raise InputFileError(f"{self.path}: an SQLite file but not a GeoPackage")
 
+    def locked(self) -> RegistryLocked:
+        """The error for a register another process keeps locked past the wait."""
+        return RegistryLocked(f"{self.path}: the register is locked by another process (waited "
+                              f"{self.wait:g} s; --wait SECONDS to wait longer)")
+
     # ------------------------------------------------------------------ SQL
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, tuple(params))
+        try:
+            return self.conn.execute(sql, tuple(params))
+        except sqlite3.OperationalError as err:
+            raise self._explain(err) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self.conn.executemany(sql, rows)
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.OperationalError as err:
+            raise self._explain(err) from None
+
+    def _explain(self, err: sqlite3.OperationalError) -> Exception:
+        """A locked or read-only file as a one-line error; anything else as it is."""
+        text = str(err)
+        if "locked" in text or "busy" in text:
+            return self.locked()
+        if "readonly" in text:
+            return InputFileError(f"{self.path}: the register is read-only ({text})")
+        return err
 
     def close(self) -> None:
         self.conn.close()
 
     def _begin_write(self) -> None:
-        # BEGIN IMMEDIATE waits for other writers through the busy timeout; retry a few
-        # times if it still reports "locked" (e.g. a reader holding a lock during a commit).
-        for attempt in range(8):
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as err:
-                if "locked" not in str(err) and "busy" not in str(err) or attempt == 7:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+        if self.read_only:
+            raise InputFileError(f"{self.path}: the register is read-only (no permission to "
+                                 "write the file or its folder)")
+        # BEGIN IMMEDIATE waits for other writers through the busy timeout (--wait)
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise self.locked() from None
+            if "readonly" in str(err):
+                raise InputFileError(f"{self.path}: the register is read-only ({err})") from None
+            raise
 
     def _commit(self) -> None:
         self.conn.execute("COMMIT")
@@ -467,6 +498,8 @@ class GpkgStore(Store):
             try:
                 self.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
             except sqlite3.DatabaseError as err:
+                if "readonly" in str(err):  # FTS5 checks through an INSERT: not on a read-only file
+                    continue
                 out.append(Finding("registry.index.mismatch", Severity.ERROR, table,
                                    f"FTS5 index {table} is inconsistent: {err}"))
         n_rtree = self.conn.execute("SELECT count(*) FROM rtree_placenames_geom").fetchone()[0]

@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geonames.errors import GeonamesError, InputFileError
+from geonames.errors import GeonamesError, InputFileError, RegistryLocked
 from geonames.findings import Finding, Severity
 from geonames.registry.keys import NameRow, grams
 from geonames.registry.schema import CORE_TABLES, NAME_FIELDS, Table
@@ -53,46 +53,99 @@ class PostgisStore(Store):
     placeholder = "%s"
     geometry_param = "CAST(? AS geometry)"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, wait: float = 30.0, create: bool = True) -> None:
         super().__init__(url)
         import psycopg
 
         self._psycopg = psycopg
+        self.shown = safe_url(url)
+        self.wait = wait
         conninfo, self.schema = split_url(url)
         try:
-            self.conn = psycopg.connect(conninfo, autocommit=True)
+            self.conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
-            raise InputFileError(f"cannot connect to {_safe(url)}: "
-                                 f"{str(err).strip().splitlines()[0]}") from None
+            raise InputFileError(f"cannot connect to {self.shown}: "
+                                 f"{_hide(str(err).strip().splitlines()[0], url)}") from None
+        try:
+            self._prepare(create)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _prepare(self, create: bool) -> None:
+        psycopg = self._psycopg
+        exists = self.conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                                   (self.schema,)).fetchone() is not None
+        if not exists and not create:
+            raise InputFileError(f"{self.shown}: no schema {self.schema!r} in this database, so "
+                                 "no register there (run geonames registry init)")
         have = {r[0] for r in self.conn.execute("SELECT extname FROM pg_extension")}
         for ext in ("postgis", "pg_trgm"):
             if ext not in have:
+                if not create:
+                    raise InputFileError(f"{self.shown}: the {ext} extension is missing, so "
+                                         "no register there (run geonames registry init)")
                 try:
                     self.conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
                 except psycopg.Error as err:
-                    raise InputFileError(f"{_safe(url)}: the {ext} extension is missing and "
-                                         f"cannot be created ({err})") from None
-        self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                    raise InputFileError(f"{self.shown}: the {ext} extension is missing and "
+                                         f"cannot be created ({_first(err)})") from None
+        if not exists:
+            try:
+                self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            except psycopg.Error as err:
+                raise InputFileError(f"{self.shown}: cannot create schema {self.schema!r} "
+                                     f"({_first(err)})") from None
         self.conn.execute(f'SET search_path TO "{self.schema}", public')
+        self.conn.execute(f"SET lock_timeout = {int(self.wait * 1000)}")
         self._lock_key = zlib.crc32(f"geonames.registry:{self.schema}".encode())
+
+    def writable(self) -> bool:
+        row = self.conn.execute("SELECT has_schema_privilege(%s, 'CREATE') AND "
+                                "has_table_privilege(format('%%I.gn_events', %s::text), "
+                                "'INSERT')", (self.schema, self.schema)).fetchone()
+        return bool(row and row[0])
+
+    def _explain(self, err: Exception) -> Exception:
+        """Missing rights, a lock held past the wait, text PostgreSQL cannot store: one line."""
+        errors = self._psycopg.errors
+        if isinstance(err, errors.InsufficientPrivilege):
+            return InputFileError(f"{self.shown}: permission denied for this role "
+                                  f"({_first(err)})")
+        if isinstance(err, errors.LockNotAvailable):
+            return RegistryLocked(f"{self.shown}: the register is locked by another process "
+                                  f"(waited {self.wait:g} s; --wait SECONDS to wait longer)")
+        if isinstance(err, errors.ReadOnlySqlTransaction):
+            return InputFileError(f"{self.shown}: the database is read-only ({_first(err)})")
+        return err
 
     # ------------------------------------------------------------------ SQL
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(self.sql(sql), tuple(params) if params else None)
+        try:
+            return self.conn.execute(self.sql(sql), tuple(params) if params else None)
+        except self._psycopg.Error as err:
+            raise self._explain(err) from None
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
         if rows:
-            with self.conn.cursor() as cur:
-                cur.executemany(self.sql(sql), rows)
+            try:
+                with self.conn.cursor() as cur:
+                    cur.executemany(self.sql(sql), rows)
+            except self._psycopg.Error as err:
+                raise self._explain(err) from None
 
     def close(self) -> None:
         self.conn.close()
 
     def _begin_write(self) -> None:
         self.conn.execute("BEGIN")
-        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+        try:
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+        except self._psycopg.Error as err:
+            self._rollback()
+            raise self._explain(err) from None
 
     def _commit(self) -> None:
         self.conn.execute("COMMIT")
@@ -225,13 +278,27 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages.
+
+    >>> safe_url("postgresql://u:secret@h/db?schema=reg")
+    'postgresql://u:***@h/db?schema=reg'
+    """
     parts = urlsplit(url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
+
+
+def _hide(text: str, url: str) -> str:
+    """``text`` with the URL's password masked wherever it appears."""
+    password = urlsplit(url).password
+    return text.replace(password, "***") if password else text
+
+
+def _first(err: BaseException) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
 def is_postgis_target(target: str) -> bool:

@@ -156,6 +156,27 @@ NAMES = Table("gn_names", (
 
 CORE_TABLES: tuple[Table, ...] = (META, BATCHES, EVENTS, PLACES, PLACENAMES, NAMES)
 
+#: Where each imported record came from: the source (a file's content digest, or a name with
+#: a key column) and the record's key in it (its row, or its key column's value). Importing the
+#: same records again adds nothing; a killed import continues (``--resume``). Created by the
+#: first import of a register (older registers get it then too).
+SOURCES = Table("gn_sources", (
+    Column("source", "text", nullable=False),
+    Column("record", "text", nullable=False),
+    Column("place_id", "text", nullable=False),
+    Column("batch", "int", nullable=False),
+), indexes=(Index("gn_sources_record", ("source", "record"), unique=True),),
+    description="the source key of every imported record")
+
+#: One row per import of a source: its name, record count, start and (when complete) end.
+IMPORTS = Table("gn_imports", (
+    Column("source", "text", primary_key=True),
+    Column("name", "text", nullable=False),
+    Column("records", "int", nullable=False),
+    Column("started", "text", nullable=False),
+    Column("finished", "text"),
+), description="imports by source: complete or not")
+
 #: Columns of :data:`PLACENAMES` written from a place's state (all but fid and geom).
 PLACENAME_FIELDS = tuple(c.name for c in PLACENAMES.columns if c.name not in ("fid", "geom"))
 NAME_FIELDS = tuple(c.name for c in NAMES.columns if c.name != "nid")

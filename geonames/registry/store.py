@@ -138,6 +138,8 @@ class Store(ABC):
 
     def __init__(self, target: str) -> None:
         self.target = target
+        #: The target as messages show it (a URL without its password).
+        self.shown = target
         self.crs: CRS | None = None
         self.srid: int = 0
         self._geod: Geod | None = None
@@ -258,6 +260,10 @@ class Store(ABC):
         """Backend set-up before the first table (GeoPackage metadata tables …)."""
         return None
 
+    def writable(self) -> bool:
+        """Whether this process may write the register (file permissions, database rights)."""
+        return not getattr(self, "read_only", False)
+
     def is_initialized(self) -> bool:
         return self.has_table("gn_meta")
 
@@ -267,7 +273,7 @@ class Store(ABC):
         if version != SCHEMA_VERSION:
             from geonames.errors import InputFileError
 
-            raise InputFileError(f"{self.target}: register schema version {version!r}, this "
+            raise InputFileError(f"{self.shown}: register schema version {version!r}, this "
                                  f"geonames reads version {SCHEMA_VERSION}")
         self.crs = CRS.from_wkt(self.meta("crs"))
         self.srid = int(self.meta("srid"))
