@@ -30,6 +30,8 @@ from geonames.crs import (
     resolve_crs,
 )
 from geonames.errors import CRSError, InputFileError
+from geonames.text import check_encoding
+from geonames.values import nonfinite_geometries
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 
@@ -59,6 +61,9 @@ class RawLayer:
     properties: list[dict[str, Any]]
     geometries: np.ndarray
     encoding: str | None
+    #: Rows whose polygon rings do not close (first point ≠ last): shapely closes them on
+    #: reading, so the checks report them as ``geometry.invalid`` instead of trusting them.
+    unclosed: tuple[int, ...] = ()
 
     @property
     def geometry_types(self) -> dict[str, int]:
@@ -107,25 +112,102 @@ def read_layer(
         layer = layers[0]
     if encoding is None:
         encoding = detect_encoding(path, layer)
+    else:
+        check_encoding(encoding)
     opts: dict[str, Any] = {"layer": layer} if layer is not None else {}
     if encoding:
         opts["encoding"] = encoding
+    source = _typed_geojson(path)
     try:
-        with fiona.open(path, **opts) as src:
+        with fiona.open(source, **opts) as src:
             driver = src.driver
             declared = CRS.from_user_input(src.crs) if src.crs else None
             fields = dict(src.schema["properties"])
-            fids, props, geoms = [], [], []
+            fids, props, geoms, unclosed = [], [], [], []
             for feature in src:
                 fids.append(str(feature.id))
                 props.append(dict(feature.properties))
-                geoms.append(shape(feature.geometry) if feature.geometry else None)
+                geoms.append(_shape(feature.geometry, path, feature.id, len(fids), unclosed))
     except (DriverError, FionaError, ValueError, KeyError) as err:
         raise InputFileError(f"{path}: cannot read features ({first_line(err)})") from None
+    finally:
+        if source != path:
+            os.unlink(source)
     if not fids:
         raise InputFileError(f"{path}: the layer {layer or layers[0]!r} has no features")
-    return RawLayer(path, layer, driver, declared, fields, fids, props,
-                    np.asarray(geoms, dtype=object), encoding)
+    arr = np.asarray(geoms, dtype=object)
+    bad = nonfinite_geometries(arr)
+    if len(bad):
+        more = f" (and {len(bad) - 1} more features)" if len(bad) > 1 else ""
+        raise InputFileError(f"{path}: feature {fids[bad[0]]} (row {bad[0] + 1}) has a "
+                             f"coordinate that is not finite (NaN or infinite){more}")
+    return RawLayer(path, layer, driver, declared, fields, fids, props, arr, encoding,
+                    tuple(unclosed))
+
+
+def _shape(geometry: Any, path: str, fid: Any, row: int,
+           unclosed: list[int]) -> BaseGeometry | None:
+    """A shapely geometry from a fiona one; NaN coordinates are an error naming the feature,
+    and rings that do not close are noted in ``unclosed`` (row index) before shapely closes
+    them."""
+    if not geometry:
+        return None
+    kind = geometry["type"]
+    if kind in ("Polygon", "MultiPolygon"):
+        polygons = [geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"]
+        if any(len(ring) and tuple(ring[0]) != tuple(ring[-1])
+               for polygon in polygons for ring in polygon):
+            unclosed.append(row - 1)
+    try:
+        return shape(geometry)
+    except (ValueError, TypeError, shapely.errors.ShapelyError) as err:
+        flat = _flatten(geometry.get("coordinates"))
+        if any(not np.isfinite(v) for v in flat):
+            raise InputFileError(f"{path}: feature {fid} (row {row}) has a coordinate that is "
+                                 "not finite (NaN or infinite)") from None
+        raise InputFileError(f"{path}: feature {fid} (row {row}): invalid {kind} "
+                             f"({first_line(err)})") from None
+
+
+def _flatten(coords: Any) -> list[float]:
+    out: list[float] = []
+    stack = [coords]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, (int, float)):
+            out.append(float(item))
+    return out
+
+
+def _typed_geojson(path: str) -> str:
+    """``path``, or for a GeoJSON FeatureCollection whose features lack ``"type": "Feature"``
+    (GDAL skips them silently) a temporary copy with the member added, so every feature is
+    read. A cheap byte count decides; the file is parsed only when features are missing."""
+    if not path.lower().endswith((".geojson", ".json")) or not os.path.isfile(path):
+        return path
+    data = Path(path).read_bytes()
+    n_geometry = data.count(b'"geometry"')
+    if n_geometry == 0 or data.count(b'"Feature"') >= n_geometry:
+        return path
+    import json
+    import tempfile
+
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return path
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        return path
+    for f in features:
+        if isinstance(f, dict) and "type" not in f and "geometry" in f:
+            f["type"] = "Feature"
+    fd, tmp = tempfile.mkstemp(suffix=".geojson")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False)
+    return tmp
 
 
 def list_layers(path: str | os.PathLike) -> list[str]:

@@ -55,6 +55,7 @@ from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity, subject_of
 from geonames.geometry import Repair, overlay, repair, simplest
 from geonames.text import Progress, quiet
+from geonames.values import metres, square_metres
 
 #: Default ``gap_width``, m: open inlets narrower than this are reported, and enclosed gaps
 #: narrower than this make :func:`shapely.coverage_invalid_edges` flag their edges.
@@ -205,7 +206,8 @@ def inspect_divisions(
     result = inspect_coverage(
         geometries, table.ids, table.names, gap_width=gap_width, min_area=min_area,
         sliver_width=sliver_width, exceptions=exceptions,
-        exception_tolerance=exception_tolerance, progress=progress)
+        exception_tolerance=exception_tolerance, progress=progress,
+        unclosed=table.unclosed)
     result.metric = metric
     return result
 
@@ -234,6 +236,7 @@ def inspect_coverage(
     exceptions: Sequence[ApprovedException] = (),
     exception_tolerance: float = DEFAULT_EXCEPTION_TOLERANCE,
     progress: Progress | None = None,
+    unclosed: Sequence[int] = (),
 ) -> CoverageResult:
     """Find every place where polygons fail to form a coverage.
 
@@ -260,6 +263,9 @@ def inspect_coverage(
     exception_tolerance : float, m
     progress : callable, optional
         Called with a message before each step.
+    unclosed : sequence of int
+        Rows whose rings did not close in the file (:attr:`RawLayer.unclosed`): each is a
+        ``geometry.invalid`` finding, since the ring was closed on reading.
 
     Returns
     -------
@@ -278,6 +284,11 @@ def inspect_coverage(
     ('e,n,s,w', 400.0, 4.0)
     """
     say = progress or quiet
+    gap_width = metres(gap_width, "gap_width")
+    min_area = square_metres(min_area, "min_area")
+    exception_tolerance = metres(exception_tolerance, "exception_tolerance")
+    if sliver_width is not None:
+        sliver_width = metres(sliver_width, "sliver_width")
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
     geoms, ids, names = division_columns(geometries, ids, names)
@@ -290,6 +301,7 @@ def inspect_coverage(
     geoms = fixed.geometries
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     findings += _invalid_findings(fixed, ids, names)
+    findings += _unclosed_findings(unclosed, fixed, geoms, ids, names)
     findings += _empty_findings(present, fixed, ids, names)
     findings += _duplicate_findings(ids, names, geoms)
     timings["repair"] = time.perf_counter() - t
@@ -762,6 +774,23 @@ def _invalid_findings(fixed: Repair, ids: np.ndarray, names: np.ndarray) -> list
             "used from here on",
             geometry=fixed.locations[k],
             details={"reason": reason, "repair": str(fixed.methods[k])}))
+    return out
+
+
+def _unclosed_findings(unclosed: Sequence[int], fixed: Repair, geoms: np.ndarray,
+                       ids: np.ndarray, names: np.ndarray) -> list[Finding]:
+    out = []
+    for k in unclosed:
+        if fixed.invalid[k]:
+            continue  # already a geometry.invalid finding
+        g = geoms[k]
+        where = None if g is None or g.is_empty else shapely.get_point(g.exterior, 0) \
+            if g.geom_type == "Polygon" else shapely.get_point(g.geoms[0].exterior, 0)
+        out.append(Finding(
+            "geometry.invalid", SEVERITY["geometry.invalid"], str(ids[k]),
+            f"{_label(ids, names, k)}: a ring does not close (its last point is not its first); "
+            "closed with a straight segment and used from here on",
+            geometry=where, details={"reason": "ring not closed", "repair": "closed"}))
     return out
 
 

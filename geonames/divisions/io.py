@@ -93,6 +93,7 @@ def read_divisions(
         id_source=id_source,
         source=raw.path + (f":{raw.layer}" if raw.layer else ""),
         properties=raw.properties,
+        unclosed=raw.unclosed,
     )
 
 

@@ -61,6 +61,8 @@ class DivisionTable:
     id_source: str = "row number"
     source: str = ""
     properties: list[dict[str, Any]] = field(default_factory=list)
+    #: Rows whose rings did not close in the file (reported as ``geometry.invalid``).
+    unclosed: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)
