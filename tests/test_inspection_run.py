@@ -103,7 +103,7 @@ def test_exceptions_file_marks_findings_excepted(tmp_path):
     config += '\n[exceptions]\npath = "approved.csv"\n'
     path = tmp_path / "inspection.toml"
     path.write_text(config, encoding="utf-8")
-    report = run_inspection(path, sections=False)
+    report = run_inspection(path, sections=False, allow_outside=True)
     excepted = [f for f in report.findings if f.excepted]
     assert [(f.code, f.subject) for f in excepted] == [("marker.off_line", off["subject"])]
     assert report.summary()["excepted"] == 1
@@ -116,6 +116,11 @@ def test_exceptions_file_marks_findings_excepted(tmp_path):
     ("[tolerances]\nmax_offset = 'far'\n", "must be a number"),
     ("[lines]\ncode_field = 'c'\n", "needs a path, or derive = true"),
     ("[markers]\npath = 'nope.csv'\n", "give [divisions] path or [lines]"),
+    ("[divisions]\npath = '../../../../../../etc/passwd'\n", "outside the config's folder"),
+    ("[divisions]\npath = '/etc/passwd'\n", "outside the config's folder"),
+    ("[tolerances]\nmax_offset = nan\n", "max_offset: nan is not a finite number"),
+    ("[tolerances]\nedgematch = -10\n", "edgematch: -10 is negative"),
+    ("[tolerances]\nmin_share = 2\n", "min_share: 2 is out of range"),
 ])
 def test_bad_configs_are_one_line_and_exit_2(tmp_path, capsys, text, words):
     path = tmp_path / "inspection.toml"
@@ -141,9 +146,9 @@ crs = "EPSG:4544"
 [checks]
 coverage = false
 ''', encoding="utf-8")
-    config = load_config(path)
+    config = load_config(path, allow_outside=True)
     assert config.get("lines", "derive") is True
-    report = run_inspection(path, sections=False)
+    report = run_inspection(path, sections=False, allow_outside=True)
     # The derived lines carry the same codes as the shipped ones: every marker is on its line.
     assert [f for f in report.findings if f.code.startswith("marker.")] == []
     assert report.stats["markers"]["lines"] == 12

@@ -35,7 +35,7 @@ from geonames.boundaries.lines import BoundaryLines
 from geonames.boundaries.model import STATUS_WORDS, MarkerTable, normalise_status
 from geonames.crs import CGCS2000, crs_label, parse_crs, reproject, transformer
 from geonames.errors import InputFileError
-from geonames.text import decode_text
+from geonames.text import IDENTIFIER_MAX, decode_text, text_problem
 from geonames.vector import data_crs_of, list_layers, read_layer, require_geometries, write_features
 
 #: Accepted column names (lower-cased) for each marker attribute, in order of preference.
@@ -272,7 +272,11 @@ def _read_marker_csv(path: str, columns: dict[str, str], crs, default_crs,
     text = _decode(path, encoding)
     if not text.strip():
         raise InputFileError(f"{path}: the file is empty")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if "\n" in text else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if "\n" in text \
+            else csv.excel
+    except csv.Error:  # no telling delimiter in the first lines: plain CSV
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -365,7 +369,13 @@ def _table(path: str, props: list[dict[str, str]], geoms: np.ndarray, crs: CRS,
                                        f"{', '.join(sorted(STATUS_WORDS))})"))
             status = ""
         statuses.append(status)
-        if not p.get("number"):
+        fault = text_problem(p.get("number", ""), max_length=IDENTIFIER_MAX)
+        if p.get("number") and fault:  # unusable as a number: kept out of the checks
+            shown = p["number"][:20].replace("\x00", "\\0")
+            problems.append(RowProblem(k + row_offset, shown, "number", "",
+                                       f"the marker number {fault}"))
+            p["number"] = ""
+        elif not p.get("number"):
             problems.append(RowProblem(k + row_offset, "", "number", "", "empty marker number"))
     table = MarkerTable(
         numbers=np.asarray([p.get("number", "") for p in props], dtype=object),

@@ -103,6 +103,59 @@ class MarkerNumber(NamedTuple):
         return family_of(self.type)
 
 
+def _nested_repeat(regex: str) -> bool:
+    """Whether a regular expression repeats a group that itself repeats (catastrophic
+    backtracking: ``(a+)+``, ``(a*)*``, ``(a|aa)+`` …)."""
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found]
+    except ImportError:  # Python < 3.11
+        import sre_parse  # type: ignore[no-redef]
+
+    repeats = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT}
+
+    def walk(items, inside: bool) -> bool:
+        for op, arg in items:
+            if op in repeats:
+                lo, hi, sub = arg
+                many = hi is sre_parse.MAXREPEAT or hi > 1
+                if many and inside:
+                    return True
+                if walk(sub, inside or many):
+                    return True
+            elif op is sre_parse.SUBPATTERN:
+                if walk(arg[-1], inside):
+                    return True
+            elif op is sre_parse.BRANCH and any(walk(branch, inside) for branch in arg[1]):
+                return True
+        return False
+
+    return walk(sre_parse.parse(regex), False)
+
+
+def _check_template(template: str) -> None:
+    """A number template may use only {line}, {seq} and {type}, with short format specs."""
+    import string
+
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as err:
+        raise ValueError(f"marker number template {template!r}: {err}") from None
+    for _, name, spec, _conversion in fields:
+        if name is None:
+            continue
+        if name not in ("line", "seq", "type"):
+            raise ValueError(f"marker number template {template!r}: use only {{line}}, {{seq}} "
+                             f"and {{type}}, not {{{name}}}")
+        if len(spec or "") > 10 or any(len(d) > 2 for d in re.findall(r"\d+", spec or "")):
+            raise ValueError(f"marker number template {template!r}: format spec {spec!r} "
+                             "is too wide")
+    try:
+        template.format(line="500111500118", seq=1, type="C")
+    except (ValueError, KeyError, IndexError, TypeError) as err:
+        raise ValueError(f"marker number template {template!r} cannot write a number: "
+                         f"{err}") from None
+
+
 @dataclass(frozen=True)
 class NumberPattern:
     """How marker numbers are written.
@@ -139,6 +192,10 @@ class NumberPattern:
         if missing:
             raise ValueError(f"marker number pattern {self.regex!r} lacks the named groups "
                              f"{', '.join(sorted(missing))}")
+        if _nested_repeat(self.regex):
+            raise ValueError(f"marker number pattern {self.regex!r} repeats a repetition "
+                             "(such as (a+)+), which can take forever on a long number")
+        _check_template(self.template)
         object.__setattr__(self, "_compiled", compiled)
 
     def parse(self, text: str) -> MarkerNumber | None:

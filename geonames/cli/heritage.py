@@ -188,7 +188,8 @@ def notice(entry_id: str, target: str, start: datetime | None, end: datetime | N
               help="Without ENTRY: show only entries in this status (repeatable).")
 def list_cmd(entry_ids: tuple[str, ...], target: str, on: datetime | None, batch: int | None,
              document: str, statuses: tuple[str, ...]) -> int:
-    """Put entries on their list (with ENTRY ids), or show the entries (without).
+    """Put entries on their list (with ENTRY ids), or show the entries (without); one
+    entry's details: geonames heritage show ENTRY.
 
     An entry is listed only after its public notice ended with every objection resolved;
     otherwise the reason is printed and nothing is stored. Listed names are protected by
@@ -216,6 +217,28 @@ def list_cmd(entry_ids: tuple[str, ...], target: str, on: datetime | None, batch
         for entry_id in entry_ids:
             e = h.list_entry(entry_id, on.date(), batch, document)
             click.echo(f"{e.id}: {e.name} listed in batch {e.batch} on {e.since}")
+    return 0
+
+
+@heritage.command("show")
+@click.argument("entry_id", metavar="ENTRY")
+@db_option
+def show(entry_id: str, target: str) -> int:
+    """Show one entry (status, list, batch, grade, place, notice and objections); changes
+    nothing.
+
+    \b
+    Example:
+      geonames heritage show cq-3-001 --db cq.gpkg
+    """
+    with _open(target) as h:
+        e = h.entry(entry_id)
+        place = h.places([e.place_id]).get(e.place_id)
+        log = h.log(e.id)
+    click.echo(f"{e.id}\t{e.status}\t{e.name}\tbatch {e.batch or '-'}\t{e.category}\t"
+               f"{e.grade or '-'}\tplace {e.place_id} ({place.name if place else '?'})")
+    for row in log:
+        click.echo(f"  {str(row['recorded'])[:19]}  {row['action']}")
     return 0
 
 
@@ -338,7 +361,18 @@ def impact(target: str, rename_id: str | None, new_name: str, retire_id: str | N
     areas: list[tuple[str, object]] = []
     notes: list[str] = []
     inputs: dict[str, object] = {"db": target}
+    if merge or split:
+        from geonames.divisions.codes import parse_code
+
+        for code in f"{merge or split},{into}".split(","):
+            if code.strip():
+                parse_code(code.strip())
     with _open(target) as h:
+        if not h.lists() and not h.entries():
+            hint = ("the register holds no heritage list, so no entry can be touched (add one "
+                    "with geonames heritage add)")
+            notes.append(hint)
+            click.echo(f"note: {hint}", err=True)
         if rename_id or retire_id:
             kind = "rename" if rename_id else "retire"
             place = rename_id or retire_id

@@ -74,7 +74,8 @@ def markers(lines_path: str, markers_path: str, previous_path: str | None,
         pattern = NumberPattern(number_pattern or DEFAULT_PATTERN.regex,
                                 number_template or DEFAULT_PATTERN.template)
     except ValueError as err:
-        raise GeonamesError(str(err)) from None
+        option = "--number-template" if "template" in str(err) else "--number-pattern"
+        raise GeonamesError(f"{option}: {err}") from None
     progress = Progress(quiet)
     report = markers_report(
         lines_path, markers_path, previous_path,

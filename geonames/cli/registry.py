@@ -406,7 +406,9 @@ def search(query: str | None, db: str, by: str, limit: int, no_historical: bool,
             if not query:
                 raise click.UsageError("give a QUERY, --near X,Y or --bbox …")
             hits = reg.search(query, by=by, limit=limit, historical=not no_historical)
-            rows = [{"place_id": h.place_id, "name": h.name, "matched": h.matched,
+            codes = reg.division_codes([h.place_id for h in hits])
+            rows = [{"place_id": h.place_id, "name": h.name,
+                     "division_code": codes.get(h.place_id, ""), "matched": h.matched,
                      "kind": h.kind, "historical": h.historical, "match": h.match,
                      "by": h.by, "status": h.status} for h in hits]
     if as_json:
@@ -422,7 +424,9 @@ def search(query: str | None, db: str, by: str, limit: int, no_historical: bool,
             note = "" if r["matched"] == r["name"] else \
                 f"  (matched {r['matched']}, {r['kind']}{', historical' if r['historical'] else ''})"
             status = "" if r["status"] == "in_use" else f"  [{r['status']}]"
-            click.echo(f"{r['place_id']}  {r['name']}{note}  {r['match']} by {r['by']}{status}")
+            code = f"  {r['division_code']}" if r["division_code"] else ""
+            click.echo(f"{r['place_id']}  {r['name']}{code}{note}  {r['match']} by "
+                       f"{r['by']}{status}")
         else:
             click.echo(f"{r['place_id']}  {r['name']}")
     return 0

@@ -12,15 +12,19 @@ from geonames.inspection.run import run_inspection
 @click.argument("config", type=click.Path())
 @click.option("--no-sections", is_flag=True,
               help="Leave out the section (map, markers, findings) per line.")
+@click.option("--allow-outside", is_flag=True,
+              help="Let the paths in CONFIG lead outside its folder (refused by default).")
 @crs_option
 @out_option()
 @quiet_option
-def run(config: str, no_sections: bool, crs: str | None, out_dir: str, quiet: bool) -> int:
+def run(config: str, no_sections: bool, allow_outside: bool, crs: str | None, out_dir: str,
+        quiet: bool) -> int:
     """Run a whole joint inspection described by an INSPECTION.toml.
 
     The file names the divisions (and the previous round's), the boundary lines (or derives
     them from the divisions), the markers (and the previous round's), the other party's lines,
-    the tolerances and an exceptions file; paths are relative to the file. Every check whose
+    the tolerances and an exceptions file; paths are relative to the file and must stay in
+    its folder (unless --allow-outside). Every check whose
     inputs are given runs (coverage, changes, markers, edge-matching; [checks] switches one
     off) and one report folder is written: report.html with a section per line (a map of the
     line with its markers and findings, its marker table, its findings), findings.gpkg,
@@ -43,5 +47,6 @@ def run(config: str, no_sections: bool, crs: str | None, out_dir: str, quiet: bo
       [exceptions]  path, tolerance
     """
     progress = Progress(quiet)
-    report = run_inspection(config, crs=crs, sections=not no_sections, progress=progress)
+    report = run_inspection(config, crs=crs, sections=not no_sections, progress=progress,
+                            allow_outside=allow_outside)
     return finish(report, out_dir, quiet)

@@ -41,6 +41,7 @@ from geonames.inspection.reports import (
     run_edgematch,
 )
 from geonames.text import Progress, quiet, read_text_file
+from geonames.values import metres, number, square_metres
 
 # --------------------------------------------------------------------------------------------
 # Lines derived from divisions
@@ -117,6 +118,8 @@ class InspectionConfig:
 
     path: Path
     sections: dict[str, dict[str, Any]]
+    #: Whether paths may lead outside the config's folder (``--allow-outside``).
+    allow_outside: bool = False
 
     def get(self, section: str, key: str, default: Any = None) -> Any:
         """A value, or ``default`` when absent."""
@@ -129,13 +132,18 @@ class InspectionConfig:
         return all(self.get(section, key) is not None for section, key in needs)
 
 
-def load_config(path: str | Path) -> InspectionConfig:
+def load_config(path: str | Path, allow_outside: bool = False) -> InspectionConfig:
     """Read and check an ``INSPECTION.toml``.
+
+    Paths in it are relative to its folder and must stay inside that folder (a config cannot
+    make the tool read ``../../etc/passwd``) unless ``allow_outside``; tolerances must be
+    finite numbers of metres, 0 or more (``min_share`` a share above 0 and at most 1).
 
     Raises
     ------
     GeonamesError
-        For a missing or malformed file, unknown sections or keys, values of the wrong kind.
+        For a missing or malformed file, unknown sections or keys, values of the wrong kind,
+        paths outside the config's folder.
     """
     import tomllib
 
@@ -161,20 +169,28 @@ def load_config(path: str | Path) -> InspectionConfig:
             if (name, key) in _PATH_KEYS:
                 if not isinstance(value, str):
                     raise InputFileError(f"{path}: [{name}] {key} must be a path (a string)")
-                section[key] = (path.parent / value).resolve()
-            elif name in ("tolerances",) and not isinstance(value, int | float):
-                raise InputFileError(f"{path}: [{name}] {key} must be a number of metres")
+                section[key] = _inside(path, f"[{name}] {key}", value, allow_outside)
+            elif name in ("tolerances",):
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    raise InputFileError(f"{path}: [{name}] {key} must be a number of metres")
+                what = f"{path}: [{name}] {key}"
+                if key == "min_share":
+                    number(value, what, minimum=0.0, maximum=1.0, min_open=True)
+                elif key == "min_area":
+                    square_metres(value, what)
+                else:
+                    metres(value, what)
             elif name == "checks" and not isinstance(value, bool):
                 raise InputFileError(f"{path}: [checks] {key} must be true or false")
         sections[name] = section
     if "lines" in sections and "path" not in sections["lines"] \
             and not sections["lines"].get("derive"):
         raise InputFileError(f"{path}: [lines] needs a path, or derive = true")
-    return InspectionConfig(path, sections)
+    return InspectionConfig(path, sections, allow_outside)
 
 
 def run_inspection(config_path: str | Path, crs: str | None = None, sections: bool = True,
-                   progress: Progress = quiet) -> Report:
+                   progress: Progress = quiet, allow_outside: bool = False) -> Report:
     """Run every check an ``INSPECTION.toml`` asks for and build one report.
 
     Checks, each run when its inputs are given (and ``[checks]`` does not switch it off):
@@ -186,7 +202,7 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
     from geonames.divisions.coverage import DEFAULT_EXCEPTION_TOLERANCE, apply_exceptions
 
     start = time.perf_counter()
-    cfg = load_config(config_path)
+    cfg = load_config(config_path, allow_outside)
     tol = cfg.sections.get("tolerances", {})
     crs = crs or cfg.get("inspection", "crs")
     findings: list[Finding] = []
@@ -342,10 +358,24 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
     return report
 
 
+def _inside(config: Path, what: str, value: str, allow_outside: bool) -> Path:
+    """``value`` resolved against the config's folder; refused outside it unless allowed."""
+    if "\x00" in value:
+        raise InputFileError(f"{config}: {what} contains a NUL character")
+    folder = config.resolve().parent
+    resolved = (folder / value).resolve()
+    if not allow_outside and not resolved.is_relative_to(folder):
+        raise InputFileError(f"{config}: {what} {value!r} is outside the config's folder "
+                             f"{folder} (move the file there, or give --allow-outside)")
+    return resolved
+
+
 def _events_path(cfg: InspectionConfig, value: str) -> str | Path:
     """An events file named in the config: relative to the config's folder when such a file
     exists there, else as given (e.g. ``"chongqing"`` for the shipped one)."""
     candidate = cfg.path.parent / value
-    return candidate.resolve() if candidate.exists() else value
+    if candidate.exists():
+        return _inside(cfg.path, "[divisions] history", value, cfg.allow_outside)
+    return value
 
 

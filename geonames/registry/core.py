@@ -671,6 +671,17 @@ class Registry:
                     statuses.get(pid, ""))
                 for pid, matched, kind, state, match, mode in top]
 
+    def division_codes(self, place_ids: Sequence[str]) -> dict[str, str]:
+        """The current division code of each place that has one (to tell same-named places
+        apart in search results)."""
+        ids = list(dict.fromkeys(place_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self.store.query(f"SELECT place_id, division_code FROM placenames WHERE place_id "
+                                f"IN ({marks})", ids)
+        return {pid: code for pid, code in rows if code}
+
     def within(self, bbox: tuple[float, float, float, float]) -> list[tuple[str, str]]:
         """``(place_id, name)`` of current places whose geometry meets the box
         ``(xmin, ymin, xmax, ymax)`` (register CRS).
