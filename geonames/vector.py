@@ -188,6 +188,8 @@ def _typed_geojson(path: str) -> str:
     if not path.lower().endswith((".geojson", ".json")) or not os.path.isfile(path):
         return path
     data = Path(path).read_bytes()
+    if b"\\u0000" in data:  # GDAL would cut the text at the NUL: refuse instead
+        raise InputFileError(f"{path}: a text value contains a NUL character (\\u0000)")
     n_geometry = data.count(b'"geometry"')
     if n_geometry == 0 or data.count(b'"Feature"') >= n_geometry:
         return path
@@ -275,6 +277,8 @@ def data_crs_of(raw: RawLayer, user_crs: CRS | str | None = None) -> tuple[CRS, 
     CRS, and for undeclared non-geographic coordinates with no ``user_crs``.
     """
     bounds = raw.bounds
+    if all(np.isnan(b) for b in bounds):
+        raise InputFileError(f"{raw.path}: no feature has a geometry")
     if raw.declared_crs is None:
         if user_crs is not None and not lonlat_bounds_ok(bounds):
             return resolve_crs(None, bounds, user_crs)
@@ -290,10 +294,6 @@ def data_crs_of(raw: RawLayer, user_crs: CRS | str | None = None) -> tuple[CRS, 
             "give the right CRS with --crs)"
         )
     return raw.declared_crs, None
-
-
-
-
 
 
 def driver_for(path: str | os.PathLike) -> str:
@@ -333,6 +333,13 @@ def write_features(
     """
     path = str(path)
     driver = driver_for(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise InputFileError(f"{path}: is a folder; give a file name")
+    if not os.path.isdir(folder):
+        raise InputFileError(f"{path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputFileError(f"{path}: cannot write into the folder {folder} (no permission)")
     opts: dict[str, Any] = {}
     if layer is not None and driver == "GPKG":
         opts["layer"] = layer
@@ -346,15 +353,14 @@ def write_features(
                 properties={k: _plain(rec.get(k)) for k in schema},
             )
         )
-    with fiona.open(
-        path, "w", driver=driver, crs=crs.to_wkt(), schema={"geometry": geometry_type,
-                                                            "properties": schema}, **opts
-    ) as dst:
-        dst.writerecords(features)
-
-
-
-
+    try:
+        with fiona.open(
+            path, "w", driver=driver, crs=crs.to_wkt(), schema={"geometry": geometry_type,
+                                                                "properties": schema}, **opts
+        ) as dst:
+            dst.writerecords(features)
+    except (DriverError, FionaError) as err:
+        raise InputFileError(f"{path}: cannot write ({first_line(err)})") from None
 
 
 def _plain(value: Any) -> Any:

@@ -239,9 +239,9 @@ def make_inputs(out: Path) -> Path:
         fh.write("code,name\n")
         for i in range(1, 3001):
             fh.write(
-                f"500103{i:03d},{'解放碑' + str(i)}街道\n"
+                f"500103{i % 399 + 1:03d},{'解放碑' + str(i)}街道\n"
                 if i < 1000
-                else f"500104{i - 999:03d},测试{i}镇\n"
+                else f"500104{i % 399 + 1:03d},测试{i}镇\n"
             )
 
     # text/toml/other

@@ -450,7 +450,8 @@ def _number(text: str) -> float | None:
         value = float(text) if text else None
     except ValueError:
         return None
-    return value if value is not None and math.isfinite(value) else None
+    # no CRS has coordinates beyond 1e9 (metres or degrees): larger values are errors
+    return value if value is not None and math.isfinite(value) and abs(value) < 1e9 else None
 
 
 def _text(value: Any) -> str:

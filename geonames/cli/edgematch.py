@@ -13,7 +13,7 @@ from geonames.inspection.reports import edgematch_report
 @click.command()
 @click.argument("side_a", type=click.Path())
 @click.argument("side_b", type=click.Path())
-@click.option("--tolerance", type=params.METRES, default=TOLERANCE, show_default=True, metavar="M",
+@click.option("--tolerance", type=params.POSITIVE_METRES, default=TOLERANCE, show_default=True, metavar="M",
               help="Stretches where the two versions lie farther apart than this many metres "
                    "are reported (edgematch.offset).")
 @click.option("--by", type=click.Choice(["auto", "code", "sides", "geometry"]), default="auto",

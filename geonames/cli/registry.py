@@ -53,6 +53,17 @@ def _day(value: str | None) -> date | None:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _code(value: str) -> str:
+    """A division code as given, after checking it parses (empty: none)."""
+    if value:
+        from geonames.divisions.codes import validate_code
+
+        fault = validate_code(value)
+        if fault:
+            raise click.BadParameter(fault, param_hint="--division-code")
+    return value
+
+
 def _date_cb(ctx, param, value):
     return _day(value)
 
@@ -581,7 +592,8 @@ def retire(place_id: str, db: str, effective: date, authority: str, document: st
 @click.argument("place_ids", nargs=-1, required=True)
 @click.option("--into", "into_name", required=True, type=params.NAME, help="Name of the new place.")
 @click.option("--into-id", default=None, help="Id of the new place (default: assigned).")
-@click.option("--division-code", default="", help="Division code of the new place.")
+@click.option("--division-code", default="", callback=lambda ctx, param, value: _code(value),
+              help="Division code of the new place.")
 @db_option
 @approval_options
 @override_options

@@ -21,6 +21,7 @@ from geonames.crs import (
 from geonames.divisions.coverage import ApprovedException
 from geonames.divisions.model import DivisionTable
 from geonames.errors import InputFileError
+from geonames.text import text_problem
 from geonames.vector import (
     POLYGONAL,
     RawLayer,
@@ -83,6 +84,11 @@ def read_divisions(
         raise InputFileError(f"{raw.path}: divisions must be polygons, but the layer has {kinds}")
     ids, id_source = division_ids(raw, id_field)
     names = column_values(raw, name_field or guess_field(raw.fields, NAME_FIELD_GUESSES))
+    for k, name in enumerate(names):
+        fault = text_problem(name, allow_empty=True) if isinstance(name, str) else None
+        if fault:
+            raise InputFileError(f"{raw.path}: feature {ids[k]} (row {k + 1}): the name "
+                                 f"{fault}")
     data_crs, note = data_crs_of(raw, crs)
     return DivisionTable(
         ids=np.asarray(ids, dtype=object),

@@ -32,9 +32,17 @@ from geonames.divisions.io import division_ids
 from geonames.document import MapLayer, Report, Table
 from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import count_by_code
-from geonames.names.lint import SCOPES, NameRules, default_rules, lint_names, parse_rules
+from geonames.names.lint import (
+    LEVEL_ALIASES,
+    LEVEL_RANK,
+    SCOPES,
+    NameRules,
+    default_rules,
+    lint_names,
+    parse_rules,
+)
 from geonames.names.romanize import romanize_many
-from geonames.text import decode_text
+from geonames.text import decode_text, text_problem
 from geonames.vector import data_crs_of, read_layer
 
 #: Suffixes read as delimited text; anything else goes through fiona.
@@ -69,7 +77,17 @@ class NameList:
         guessed.
         """
         name = self.column_name(name, guesses, what, required)
-        return None if name is None else [row.get(name, "") for row in self.rows]
+        if name is None:
+            return None
+        values = [row.get(name, "") for row in self.rows]
+        if what == "name":  # names are checked as text: no NUL or control characters, bounded
+            offset = 2 if self.geometries is None else 1  # file line (CSV) or feature row
+            for k, value in enumerate(values):
+                fault = text_problem(value, allow_empty=True) if value else None
+                if fault:
+                    raise InputFileError(f"{self.path}: row {k + offset} ({name}): the name "
+                                         f"{fault}")
+        return values
 
     def column_name(self, name: str | None, guesses: tuple[str, ...] = (),
                     what: str = "column", required: bool = True) -> str | None:
@@ -132,6 +150,10 @@ def _read_text(path: str, encoding: str | None) -> NameList:
     header = [h.strip() for h in header]
     if not any(header):
         raise InputFileError(f"{path}: the first line (the header) is empty")
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise InputFileError(f"{path}: the header names the column(s) {', '.join(repeated)} "
+                             "more than once")
     rows = []
     for values in reader:
         if not any(v.strip() for v in values):
@@ -164,6 +186,9 @@ def load_rules(path: str | os.PathLike | None = None,
         rules = parse_rules(Path(path).read_text(encoding="utf-8"), source=str(path))
     if scopes:
         for level, scope in scopes.items():
+            if level not in LEVEL_RANK and level not in LEVEL_ALIASES:
+                raise GeonamesError(f"--scope {level}={scope}: {level!r} is not a level (use "
+                                    f"{', '.join(LEVEL_RANK)})")
             if scope not in SCOPES:
                 raise GeonamesError(f"scope {scope!r} for {level!r} is not one of "
                                     f"{', '.join(SCOPES)}")

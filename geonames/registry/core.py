@@ -496,6 +496,9 @@ class Registry:
         one).
         """
         ids = list(dict.fromkeys(place_ids))
+        if len(ids) < len(place_ids):
+            twice = sorted({p for p in place_ids if list(place_ids).count(p) > 1})
+            raise RegistryError(f"{', '.join(twice)} given twice: a merge joins different places")
         if len(ids) < 2:
             raise RegistryError("a merge needs at least two places")
         new = self._new_place(into)

@@ -70,8 +70,7 @@ def render_map(
         ax.set_xticks([])
         ax.set_yticks([])
         if title:
-            _check_glyphs(title)
-            ax.set_title(title, fontfamily=family, fontsize=12)
+            ax.set_title(_drawable(title), fontfamily=family, fontsize=12)
         fig.tight_layout()
         bar = _scale_bar(ax, family)
         _drop_overlapping(fig, ax, finding_texts + texts, [a for a in (legend, bar) if a])
@@ -166,7 +165,9 @@ def _draw_layer(ax, layer: MapLayer, family: str) -> list:
                 label=layer.name)
     if layer.labels is not None and len(layer.labels) <= MAX_LABELS:
         labels = [str(label) for label in layer.labels]
-        _check_glyphs("".join(labels))
+        missing = missing_glyphs("".join(labels))
+        if missing:  # data text the font cannot draw (emoji …): shown as "?" on the map only
+            labels = ["".join("?" if ch in missing else ch for ch in label) for label in labels]
         anchors = shapely.point_on_surface(np.asarray(layer.geometries, dtype=object))
         size = 8 if len(labels) < 60 else 6
         for label, anchor in zip(labels, anchors, strict=True):
@@ -231,7 +232,8 @@ def _paths(geoms: np.ndarray) -> list[np.ndarray]:
     return [np.asarray(line.coords)[:, :2] for line in lines]
 
 
-def _check_glyphs(text: str) -> None:
+def _drawable(text: str) -> str:
+    """``text`` with the characters the map font cannot draw (emoji …) shown as "?": the
+    text itself stays whole in the report's tables and files, only the map simplifies it."""
     missing = missing_glyphs(text)
-    if missing:
-        raise ValueError(f"the map font cannot draw {''.join(sorted(missing))!r}")
+    return "".join("?" if ch in missing else ch for ch in text) if missing else text
