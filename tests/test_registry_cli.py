@@ -40,7 +40,8 @@ def test_register_office_workflow(target, capsys, tmp_path):
                        "--authority", "重庆市人民政府", "--document", "渝府〔2024〕1号")
     assert code == 0 and f"{yuzhong}: renamed to 渝中新区 (Yuzhong Xinqu) from 渝中区" in out
     code, out, _ = run(capsys, "search", "渝中区", *db)
-    assert out.startswith(f"{yuzhong}  渝中新区  (matched 渝中区, former_standard, historical)")
+    assert out.startswith(f"{yuzhong}  渝中新区  500103  (matched 渝中区, former_standard, "
+                          "historical)")
     code, out, _ = run(capsys, "show", yuzhong, "--as-of", "2024-04-30", *db)
     assert out.startswith(f"{yuzhong}  渝中区  Yuzhong Qu")
     code, out, _ = run(capsys, "history", yuzhong, *db)
