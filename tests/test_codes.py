@@ -127,6 +127,7 @@ def test_canonical_strips_padding():
     assert validate_code("500101") is None
 
 
+@pytest.mark.slow
 def test_lint_keeps_the_400_to_599_villages_in_the_duplicate_checks():
     from geonames.names.lint import lint_names, parse_rules
 

@@ -24,6 +24,8 @@ from tests.conftest import ROOT, SHARED, run_cli
 sys.path.insert(0, str(ROOT / "scripts"))
 import eval_history  # noqa: E402
 
+pytestmark = pytest.mark.slow   # builds the national history (87 lists) once per process
+
 
 @pytest.fixture(scope="module")
 def revisions():
