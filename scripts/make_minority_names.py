@@ -54,6 +54,8 @@ LANGUAGES = {"mn": "蒙古语 Mongolian", "bo": "藏语 Tibetan", "ug": "维吾�
 
 #: Sources other than GeoNames: proper name → (form, source).
 PUBLISHED = {
+    "巴音郭楞": ("Bayingolin", "Global Times, 2009-07-14, 'Bayingolin Mongol Autonomous Prefecture' "
+                           "(truexinjiang.huanqiu.com/tourism/cities/2011-08/1911585.html)"),
     "锡林郭勒": ("Xilin Gol", "China Daily, Inner Mongolia pages, 2017-06-19, 'Xilin Gol League' "
                            "(subsites.chinadaily.com.cn/innermongolia/2017-06/19/c_82179.htm)"),
 }
@@ -327,10 +329,10 @@ def attest(candidates: list[tuple[str, str, str, str]], units: list[tuple[str, s
            entries: list[dict], provinces: dict[str, str]) -> tuple[list[dict], list[str]]:
     rows, missing = [], []
     for code, proper, form, lang in candidates:
-        generics = sorted({name[len(proper):] for c, name in units
-                           if c.startswith(code[:2]) and len(c) > 2 and name.startswith(proper)
-                           and split_name(name)[-1].proper == proper
-                           and name[len(proper):]}, key=len)
+        levels = [split_name(name)[-1] for c, name in units
+                  if c.startswith(code[:2]) and len(c) > 2 and name.startswith(proper)]
+        generics = sorted({p.term.term for p in levels if p.proper == proper and p.term},
+                          key=len)
         source = ""
         for e in entries:
             if provinces.get(e["admin1code"]) != code[:2]:

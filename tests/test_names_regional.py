@@ -173,3 +173,10 @@ def test_heritage_list_romanizes_liangshan_as_a_place() -> None:
     assert rows["梁山"]["romanization"] == "Liangshan"
     # a natural feature (category natural) is read as one
     assert rows["夔门"]["romanization"] == romanize("夔门").text
+
+
+def test_autonomous_prefectures_take_their_transcribed_proper_name() -> None:
+    r = romanize("巴音郭楞蒙古自治州")
+    assert r.text.startswith("Bayingolin ") and r.transcription == "transcribed"
+    assert "Global Times" in r.transcription_source
+    assert romanize("克孜勒苏柯尔克孜自治州").words[0] == "Kizilsu"
