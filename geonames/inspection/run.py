@@ -261,7 +261,8 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
         div_geoms = reproject(division_table.geometries, division_table.crs, metric.crs)
         layers.insert(0, MapLayer("divisions", div_geoms, labels=[
             str(n) or str(i) for i, n in zip(division_table.ids, division_table.names,
-                                             strict=True)]))
+                                             strict=True)],
+            ids=[str(i) for i in division_table.ids]))
 
     if cfg.wants("coverage", ("divisions", "path")):
         from geonames.divisions.coverage import inspect_divisions

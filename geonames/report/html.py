@@ -294,14 +294,16 @@ def _map_data(report: Report, findings: Sequence[Finding], ids: Sequence[str],
     layers = [_layer_data(layer, tolerance, lang) for layer in report.layers]
     rows = []
     for f, fid, place in zip(findings, ids, places, strict=True):
-        geometry = None
+        shape, bbox = None, None
         if place is not None:
-            geometry = _geojson(f.geometry, tolerance)
+            # as text: the page parses a shape only when it is drawn big enough to show
+            shape = _shape_text(f.geometry, tolerance, place[2], place[3])
+            bbox = [round(float(b), 2) for b in f.geometry.bounds]
         rows.append([fid, str(f.severity), f.code, int(f.excepted), f.subject,
                      code_label(lang, f.code), _value_text(f.value, f.unit),
                      _value_text(f.limit, f.unit), f.message,
                      [round(place[2], 2), round(place[3], 2)] if place else None,
-                     [round(place[0], 6), round(place[1], 6)] if place else None, geometry])
+                     [round(place[0], 6), round(place[1], 6)] if place else None, shape, bbox])
     crs_label = report.metric_crs or ""
     if report.crs is not None and report.crs.name and report.crs.name not in crs_label:
         crs_label = f"{crs_label} {report.crs.name}".strip()
@@ -320,12 +322,20 @@ def _map_data(report: Report, findings: Sequence[Finding], ids: Sequence[str],
 def _layer_data(layer: MapLayer, tolerance: float, lang: str) -> dict[str, Any]:
     geoms = np.asarray(layer.geometries, dtype=object)
     labels = list(layer.labels) if layer.labels is not None else [""] * len(geoms)
-    codes = list(getattr(layer, "ids", None) or [""] * len(geoms))
+    codes = list(layer.ids or [""] * len(geoms))
     features = []
     for g, label, code in zip(geoms, labels, codes, strict=False):
         gj = _geojson(g, tolerance if layer.kind != "point" else 0.0)
-        if gj is not None:
-            features.append([gj, str(label or ""), str(code or "")])
+        if gj is None:
+            continue
+        at, rank = None, 0.0
+        if label and layer.kind != "point":  # where the label goes (computed once, here)
+            p = shapely.point_on_surface(g)
+            at = [round(p.x, 1), round(p.y, 1)]
+            rank = round(float(g.area if layer.kind == "polygon" else g.length))
+        elif label:
+            at = [round(float(c), 1) for c in shapely.get_coordinates(g)[0]]
+        features.append([gj, str(label or ""), str(code or ""), at, rank])
     return {"name": layer_label(lang, layer.name), "kind": layer.kind,
             "colour": layer.colour or LAYER_COLOURS.get(layer.kind, "#555555"),
             "dashed": layer.style == "dashed", "features": features}
@@ -342,6 +352,45 @@ def _geojson(geometry, tolerance: float) -> Any:
             g = simple
     out = json.loads(shapely.to_geojson(g))
     return _rounded(out)
+
+
+_SHAPE_TYPES = {"Point": "P", "LineString": "L", "Polygon": "A", "MultiPoint": "MP",
+                "MultiLineString": "ML", "MultiPolygon": "MA"}
+
+
+def _shape_text(geometry, tolerance: float, x0: float, y0: float) -> str:
+    """A finding's shape, short: its type (P L A, MP ML MA for multi), then its coordinates in
+    centimetres from the finding's place, "dx dy" pairs joined by "," within a ring or line,
+    rings by ";" and parts by "|": ``"A0 0,500 0,500 500;..."``. Simplified for display like
+    the base layers; a geometry collection keeps its polygons, else its lines, else points."""
+    g = geometry
+    if tolerance > 0 and shapely.get_dimensions(g) > 0:
+        simple = shapely.simplify(g, tolerance, preserve_topology=True)
+        if not simple.is_empty:
+            g = simple
+    if g.geom_type == "GeometryCollection":
+        parts = shapely.get_parts(shapely.get_parts(g))  # multi parts into single ones
+        dim = shapely.get_dimensions(parts).max()
+        g = {0: shapely.multipoints, 1: shapely.multilinestrings, 2: shapely.multipolygons}[
+            int(dim)](parts[shapely.get_dimensions(parts) == dim])
+
+    def line(coords) -> str:
+        xy = np.rint((np.asarray(coords)[:, :2] - (x0, y0)) * 100).astype(np.int64)
+        return ",".join(f"{dx} {dy}" for dx, dy in xy)
+
+    def rings(poly) -> str:
+        return ";".join(line(r.coords) for r in [poly.exterior, *poly.interiors])
+
+    kind = g.geom_type
+    if kind == "Point" or kind == "LineString":
+        body = line(g.coords)
+    elif kind == "Polygon":
+        body = rings(g)
+    elif kind == "MultiPolygon":
+        body = "|".join(rings(p) for p in g.geoms)
+    else:  # MultiPoint, MultiLineString
+        body = "|".join(line(p.coords) for p in g.geoms)
+    return _SHAPE_TYPES[kind] + body
 
 
 def _rounded(obj: Any) -> Any:

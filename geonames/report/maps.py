@@ -196,15 +196,25 @@ def _draw_findings(ax, findings: Sequence[Finding], labels: Sequence[str]
     severities = {"excepted" if f.excepted else str(f.severity) for _, f in with_geom}
     dims = shapely.get_dimensions(geoms)
     polys = dims == 2
-    if polys.any():
-        ax.add_collection(PolyCollection(
-            _rings(geoms[polys]), facecolor=[c for c, p in zip(colours, polys) if p],
-            edgecolor="none", alpha=0.6))
+    # the first findings (errors) are drawn last, on top
+    if polys.any():  # a colour per ring, each ring in its finding's colour
+        rings, ring_colours = [], []
+        for g, c in reversed(list(zip(geoms[polys], [c for c, p in zip(colours, polys) if p],
+                                      strict=True))):
+            own = _rings(np.array([g], dtype=object))
+            rings += own
+            ring_colours += [c] * len(own)
+        ax.add_collection(PolyCollection(rings, facecolor=ring_colours, edgecolor="none",
+                                         alpha=0.6))
     lines = dims == 1
     if lines.any():
-        ax.add_collection(LineCollection(
-            _paths(geoms[lines]),
-            colors=[c for c, p in zip(colours, lines) if p], linewidths=2.0))
+        paths, path_colours = [], []
+        for g, c in reversed(list(zip(geoms[lines], [c for c, p in zip(colours, lines) if p],
+                                      strict=True))):
+            own = _paths(np.array([g], dtype=object))
+            paths += own
+            path_colours += [c] * len(own)
+        ax.add_collection(LineCollection(paths, colors=path_colours, linewidths=2.0))
     anchors = shapely.point_on_surface(geoms)
     xy = shapely.get_coordinates(anchors)
     ax.scatter(xy[:, 0], xy[:, 1], s=22, facecolors="none", edgecolors=colours, linewidths=1.0,

@@ -26,14 +26,28 @@
     return `rgba(${n >> 16},${(n >> 8) & 255},${n & 255},${alpha})`;
   }
 
+  // Base layers, without labels; the labels are points of their own (placed by the report)
+  // in a layer of their own, drawn over the findings. A label is left out where it would cover
+  // one drawn before it (bigger divisions first), worked out once per zoom level: cheaper than
+  // the library's decluttering, which would draw every layer twice.
   const baseLayers = [];
   const divisions = [];  // [name, code, feature]
+  const labels = [];  // {at, w, h, dx, style, rank}
   for (const layer of DATA.layers) {
-    const features = layer.features.map(([g, label, code]) => {
+    const features = layer.features.map(([g, label, code, at, rank]) => {
       const f = new ol.Feature(readGeometry(g));
-      f.set('label', label);
-      f.set('code', code);
+      f.set('label', label, true);
+      f.set('code', code, true);
       if (layer.kind === 'polygon' && (label || code)) divisions.push([label, code, f]);
+      if (label && at) {
+        const point = layer.kind === 'point';
+        const size = point ? 11 : 13;
+        labels.push({at, rank: rank || 0, w: size * label.length + 6, h: size + 6,
+          dx: point ? 6 : 0, style: new ol.style.Style({text: new ol.style.Text({text: label,
+            font: `${size}px ${FONT}`, offsetX: point ? 6 : 0,
+            textAlign: point ? 'left' : 'center', fill: new ol.style.Fill({color: '#333'}),
+            stroke: new ol.style.Stroke({color: '#fff', width: 3})})})});
+      }
       return f;
     });
     const stroke = new ol.style.Stroke({color: layer.kind === 'polygon' ? '#666' : layer.colour,
@@ -46,43 +60,114 @@
         fill: new ol.style.Fill({color: layer.colour}),
         stroke: new ol.style.Stroke({color: '#fff', width: 1})}) : undefined,
     });
-    const labelled = features.some((f) => f.get('label'));
-    const style = !labelled ? plain : (f) => {
-      const label = f.get('label');
-      if (!label) return plain;
-      return [plain, new ol.style.Style({text: new ol.style.Text({text: label,
-        font: `13px ${FONT}`, overflow: false, fill: new ol.style.Fill({color: '#333'}),
-        stroke: new ol.style.Stroke({color: '#fff', width: 3})})})];
-    };
-    const vl = new ol.VectorLayer({source: new ol.VectorSource({features}), style,
-      declutter: labelled ? 'labels' : false, properties: {name: layer.name, kind: layer.kind}});
-    baseLayers.push(vl);
+    baseLayers.push(new ol.VectorLayer({source: new ol.VectorSource({features}), style: plain,
+      properties: {name: layer.name, kind: layer.kind}}));
+  }
+  labels.sort((a, b) => b.rank - a.rank);
+  const labelFeatures = labels.map((l) => {
+    const f = new ol.Feature(new ol.Point(l.at));
+    f.set('label', l, true);
+    return f;
+  });
+  let labelResolution = null;
+  function placeLabels(resolution) {
+    // greedy, on a grid of cells as big as the largest label
+    const cell = Math.max(...labels.map((l) => l.w), 1) * resolution;
+    const grid = new Map();
+    const key = (i, j) => i + ',' + j;
+    for (const l of labels) {
+      const x0 = l.at[0] + (l.dx ? l.dx * resolution : -l.w * resolution / 2);
+      const box = [x0, l.at[1] - l.h * resolution / 2, x0 + l.w * resolution,
+        l.at[1] + l.h * resolution / 2];
+      const i0 = Math.floor(box[0] / cell), j0 = Math.floor(box[1] / cell);
+      let free = true;
+      for (let i = i0 - 1; free && i <= i0 + 1; ++i) {
+        for (let j = j0 - 1; free && j <= j0 + 1; ++j) {
+          for (const b of grid.get(key(i, j)) || []) {
+            if (box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]) {
+              free = false;
+              break;
+            }
+          }
+        }
+      }
+      l.shown = free;
+      if (free) {
+        const k = key(i0, j0);
+        if (!grid.has(k)) grid.set(k, []);
+        grid.get(k).push(box);
+      }
+    }
+    labelResolution = resolution;
+  }
+  const labelLayer = new ol.VectorLayer({
+    source: new ol.VectorSource({features: labelFeatures}), properties: {name: 'labels'},
+    style: (f, resolution) => {
+      if (resolution !== labelResolution) placeLabels(resolution);
+      const l = f.get('label');
+      return l.shown ? l.style : null;
+    }});
+
+  // A shape as the report writes it (see _shape_text in html.py) → GeoJSON geometry.
+  const SHAPE_TYPES = {P: 'Point', L: 'LineString', A: 'Polygon', MP: 'MultiPoint',
+    ML: 'MultiLineString', MA: 'MultiPolygon'};
+  function decodeShape(text, [x0, y0]) {
+    const code = text[0] === 'M' ? text.slice(0, 2) : text[0];
+    const type = SHAPE_TYPES[code];
+    const line = (s) => s.split(',').map((p) => {
+      const [dx, dy] = p.split(' ');
+      return [x0 + dx / 100, y0 + dy / 100];
+    });
+    const rings = (s) => s.split(';').map(line);
+    const body = text.slice(code.length);
+    const parts = () => body.split('|');
+    const coordinates = {
+      Point: () => line(body)[0],
+      LineString: () => line(body),
+      Polygon: () => rings(body),
+      MultiPoint: () => parts().map((p) => line(p)[0]),
+      MultiLineString: () => parts().map(line),
+      MultiPolygon: () => parts().map(rings),
+    }[type]();
+    return {type, coordinates};
   }
 
-  // Findings: one feature each (its geometry, simplified) plus its representative point.
   const byId = new Map();
   const findingFeatures = [];
   const unplaced = [];
+  const BIG = Math.max(extent[2] - extent[0], extent[3] - extent[1]) * 0.02;
   DATA.findings.forEach((r, i) => {
-    const [id, sev, code, excepted, subject, label, value, limit, message, xy, lonlat, geom] = r;
+    const [id, sev, code, excepted, subject, label, value, limit, message, xy, lonlat, shape,
+      bbox] = r;
     const rec = {i, id, sev, code, excepted: !!excepted, subject, label, value, limit, message,
-      xy, lonlat, feature: null, visible: true};
+      xy, lonlat, bbox, feature: null, visible: true};
     byId.set(id, rec);
-    if (!geom) { unplaced.push(rec); return; }
-    const f = new ol.Feature(readGeometry(geom));
+    if (!shape) { unplaced.push(rec); return; }
+    const size = Math.max(bbox[2] - bbox[0], bbox[3] - bbox[1]);
+    const anchor = new ol.Point(xy);
+    const f = new ol.Feature(anchor);
+    if (size > BIG) {
+      const geometry = readGeometry(decodeShape(shape, xy));
+      f.setGeometry(geometry);
+      f.set('shape', geometry, true);
+    } else {
+      f.set('shapeText', shape, true);
+    }
     f.setId(id);
-    f.set('rec', rec);
-    f.set('anchor', new ol.Point(xy));
+    f.set('rec', rec, true);
+    f.set('anchor', anchor, true);
+    f.set('size', size, true);
     rec.feature = f;
     findingFeatures.push(f);
   });
-
-  // Drawn in reverse order of severity (errors on top), without sorting at each frame; a
-  // finding's own shape only where it is bigger than a few pixels (its point always).
   findingFeatures.reverse();
-  for (const f of findingFeatures) {
-    const ext = f.getGeometry().getExtent();
-    f.set('size', Math.max(ol.extent.getWidth(ext), ol.extent.getHeight(ext)));
+  function shapeOf(f) {
+    let g = f.get('shape');
+    if (!g) {
+      g = readGeometry(decodeShape(f.get('shapeText'), f.get('rec').xy));
+      f.set('shape', g, true);
+    }
+    return g;
   }
   const styleCache = {};
   let selected = null;
@@ -91,7 +176,7 @@
       const colour = C[key];
       styleCache[key] = {
         // info (a merged division, say) can cover the whole map: a light fill
-        shape: new ol.style.Style({fill: new ol.style.Fill({color: fillOf(colour,
+        shape: new ol.style.Style({geometry: shapeOf, fill: new ol.style.Fill({color: fillOf(colour,
           key === 'info' || key === 'excepted' ? 0.12 : 0.4)}),
           stroke: new ol.style.Stroke({color: colour, width: 2})}),
         point: new ol.style.Style({geometry: (feat) => feat.get('anchor'),
@@ -109,7 +194,7 @@
     return f.get('size') > 3 * resolution ? styles.both : styles.point;
   }
   const selectedStyle = [
-    new ol.style.Style({fill: new ol.style.Fill({color: 'rgba(255,215,0,0.35)'}),
+    new ol.style.Style({geometry: shapeOf, fill: new ol.style.Fill({color: 'rgba(255,215,0,0.35)'}),
       stroke: new ol.style.Stroke({color: '#000', width: 3})}),
     new ol.style.Style({geometry: (feat) => feat.get('anchor'),
       image: new ol.style.Circle({radius: 9, fill: new ol.style.Fill({color: 'rgba(255,215,0,0.6)'}),
@@ -132,6 +217,12 @@
     view: new ol.View({projection, constrainResolution: false}),
   });
   map.getView().fit(ol.extent.buffer(extent, pad), {size: map.getSize() || [800, 600]});
+  // The labels join the map once their font is ready, so that the map is not drawn again
+  // (every finding with it) when the font arrives.
+  const fontReady = DATA.embeddedFont && document.fonts ?
+    document.fonts.load(`13px '${DATA.embeddedFont}'`, labels.map((l) => l.style.getText()
+      .getText()).join('')).catch(() => null) : Promise.resolve();
+  fontReady.then(() => map.getLayers().insertAt(baseLayers.length + 1, labelLayer));
 
   // Hover tooltip.
   const tip = document.createElement('div');
@@ -147,7 +238,7 @@
   function hitDivision(pixel) {
     let hit = null;
     map.forEachFeatureAtPixel(pixel, (f) => { if (f.get('label')) { hit = f; return true; } },
-      {layerFilter: (l) => l !== findingLayer});
+      {layerFilter: (l) => l !== findingLayer && l !== labelLayer});
     return hit;
   }
   map.on('pointermove', (e) => {
@@ -191,7 +282,7 @@
   function zoomTo(rec) {
     if (!rec.feature) return;
     const view = map.getView();
-    const ext = rec.feature.getGeometry().getExtent();
+    const ext = rec.bbox;
     const size = map.getSize();
     const minSide = 400;  // metres: never zoom closer than this
     const box = ol.extent.buffer(ext, Math.max(0, (minSide - Math.max(
