@@ -125,10 +125,12 @@ def test_cli_prints_the_transcription_note(capsys) -> None:
 
     code, out, err = run_cli(capsys, "names", "romanize", "日喀则市", "鄂尔多斯市")
     assert code == 0
-    assert out.splitlines()[0].split("\t")[:2] == ["日喀则市", "Xigazê Shi"]
+    lines = [line.split("\t") for line in out.splitlines()]
+    assert ["日喀则市", "Xigazê Shi"] in [line[:2] for line in lines]
     assert "日喀则市: 少数民族语地名标准转写" in err and "GeoNames" in err
     code, out, err = run_cli(capsys, "names", "romanize", "--code", "650402", "高昌区")
-    assert code == 0 and out.split("\t")[1] == "Gaochang Qu"
+    assert code == 0 and ["高昌区", "Gaochang Qu"] in [ln.split("\t")[:2]
+                                                      for ln in out.splitlines()]
     assert "not transcribed" in err and "新疆维吾尔自治区" in err
     code, out, err = run_cli(capsys, "names", "romanize", "解放碑街道")
     assert code == 0 and err == ""
