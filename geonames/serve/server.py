@@ -4,7 +4,10 @@ threads, and a hard timeout per request behind the application's own time limit.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sys
+import tempfile
 from typing import Any
 
 from geonames.serve import state
@@ -20,7 +23,8 @@ def serve(target: str, host: str = "127.0.0.1", port: int = 8000, workers: int =
 
     lim = limits or state.Limits()
     base = url or f"http://{host}:{port}"
-    app = create_app(target, base, lim)
+    workdir = tempfile.mkdtemp(prefix="geonames-serve-")
+    app = create_app(target, base, lim, workdir=workdir)
     handler: logging.Handler = (logging.FileHandler(log_file, encoding="utf-8") if log_file
                                 else logging.StreamHandler(sys.stderr))
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(message)s"))
@@ -44,4 +48,9 @@ def serve(target: str, host: str = "127.0.0.1", port: int = 8000, workers: int =
 
     print(f"serving {safe_label(target)} at {base} ({workers} workers × {threads} threads); "
           "Ctrl+C stops", file=sys.stderr, flush=True)
-    _App().run()
+    master = os.getpid()
+    try:
+        _App().run()
+    finally:
+        if os.getpid() == master:  # workers leave through here too; only the master cleans
+            shutil.rmtree(workdir, ignore_errors=True)
