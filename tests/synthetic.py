@@ -36,6 +36,7 @@ is one finding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -412,3 +413,40 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def _right_normal(v: np.ndarray) -> np.ndarray:
     u = _unit(v)
     return np.array([u[1], -u[0]])
+
+
+def many_findings(n: int = 10_000, seed: int = 16):
+    """A report of ``n`` findings (polygons, lines and points, a third each of errors,
+    warnings and info, one in 17 excepted) spread over the Chongqing fixture's divisions, drawn
+    over those divisions (labelled): the load test of report.html."""
+    from geonames.crs import reproject
+    from geonames.divisions.io import read_divisions
+    from geonames.document import MapLayer, Report
+    from geonames.findings import Finding, Severity
+
+    root = Path(__file__).resolve().parents[1]
+    table = read_divisions(root / "fixtures" / "chongqing" / "divisions.geojson")
+    crs = CRS.from_epsg(4545)
+    geoms = reproject(table.geometries, table.crs, crs)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    rng = np.random.default_rng(seed)
+    severities = [Severity.ERROR, Severity.WARNING, Severity.INFO]
+    codes = ["coverage.gap", "coverage.overlap", "marker.off_line", "coverage.edge_mismatch"]
+    findings = []
+    for i in range(n):
+        x, y = rng.uniform(xmin, xmax), rng.uniform(ymin, ymax)
+        r = rng.uniform(20, 400)
+        kind = i % 4
+        if kind == 2:
+            g = shapely.Point(x, y)
+        elif kind == 3:
+            g = shapely.LineString([(x, y), (x + r, y + r / 3), (x + 2 * r, y)])
+        else:
+            g = shapely.Polygon([(x, y), (x + r, y + r / 7), (x + r / 2, y + r),
+                                 (x - r / 3, y + r / 2)])
+        findings.append(Finding(codes[kind], severities[i % 3], f"5001{i % 99:02d}",
+                                f"synthetic finding {i}", value=float(r), limit=1.0,
+                                unit="m", geometry=g, excepted=i % 17 == 0))
+    return Report("coverage", findings, crs=crs, metric_crs="EPSG:4545",
+                  layers=[MapLayer("divisions", geoms, labels=[str(n) for n in table.names],
+                                   ids=[str(i) for i in table.ids])])

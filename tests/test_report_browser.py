@@ -10,7 +10,6 @@ screenshot of the demo's report is written for review (``build/screenshots/``, o
 from __future__ import annotations
 
 import csv
-import json
 import os
 import shutil
 import tempfile
@@ -18,83 +17,31 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-import shapely
-from pyproj import CRS
 
-from geonames.crs import reproject
-from geonames.divisions.io import read_divisions
-from geonames.document import MapLayer, Report
-from geonames.findings import Finding, Severity
 from geonames.report.writers import write_report
-from tests.conftest import FIXTURES, ROOT, in_ci
+from tests.browser import LOCAL_SCHEMES, missing, open_page, start_chromium
+from tests.conftest import ROOT, in_ci
+from tests.synthetic import many_findings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-#: What a page opened from a file may request: itself, inline data, nothing else.
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 LOAD_LIMIT_S = 3.0
-
-
-def _missing(reason: str):
-    if in_ci():
-        pytest.fail(f"CI=true but {reason} (.ci/run installs chromium and chromium-driver)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Headless Chromium, offline: a fresh profile, background networking off, and every host
-    name resolving to nothing (so a request to another host could not succeed either)."""
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        _missing(f"{CHROMIUM} or {CHROMEDRIVER} is missing (apt install chromium "
-                 "chromium-driver)")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _missing("selenium is not installed (pip install -e .[dev])")
-    os.environ["SE_OFFLINE"] = "true"  # selenium must not fetch a driver either
+    """Headless Chromium, offline (see tests/browser.py)."""
+    reason = missing()
+    if reason:
+        if in_ci():
+            pytest.fail(f"CI=true but {reason} (.ci/run installs chromium and chromium-driver)")
+        pytest.skip(reason)
     profile = tempfile.mkdtemp(prefix="geonames-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--disable-default-apps", "--disable-extensions",
-                "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
-                f"--user-data-dir={profile}", "--window-size=1600,1000"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(profile)
     try:
-        driver.execute_cdp_cmd("Network.enable", {})
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
-
-
-def open_report(driver, path: Path) -> tuple[float, list[str]]:
-    """Open a report; wait until the map has drawn. Returns the time from the start of
-    navigation to the first complete drawing of the map (s, measured by the page's clock)
-    and the URLs the page requested."""
-    driver.get("about:blank")
-    driver.get_log("performance")  # drop what came before
-    driver.get(path.resolve().as_uri())
-    deadline = time.monotonic() + 60
-    while not driver.execute_script("return !!(window.geonamesReport && geonamesReport.ready)"):
-        assert time.monotonic() < deadline, "the map never finished drawing"
-        time.sleep(0.02)
-    rendered_ms = driver.execute_script("return geonamesReport.timing.rendered")
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return rendered_ms / 1000, urls
 
 
 def screenshot_dir() -> Path:
@@ -111,7 +58,7 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
 def test_the_demo_report_works_offline_and_zooms_to_a_clicked_finding(browser, demo_report):
     from selenium.webdriver.common.by import By
 
-    seconds, urls = open_report(browser, demo_report / "report.html")
+    seconds, urls = open_page(browser, demo_report / "report.html")
     print(f"\ndemo report: map drawn {seconds:.2f} s after navigation")
     outside = [u for u in urls if not u.startswith(LOCAL_SCHEMES)]
     assert urls and not outside, outside
@@ -156,43 +103,14 @@ def test_the_demo_report_works_offline_and_zooms_to_a_clicked_finding(browser, d
     print(f"screenshots: {shot.parent}/report-demo*.png")
 
 
-def ten_thousand_findings() -> Report:
-    """10,000 findings (polygons, lines, points) spread over the Chongqing fixture's
-    divisions, drawn over those divisions."""
-    table = read_divisions(FIXTURES / "chongqing" / "divisions.geojson")
-    crs = CRS.from_epsg(4545)
-    geoms = reproject(table.geometries, table.crs, crs)
-    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-    rng = np.random.default_rng(16)
-    severities = [Severity.ERROR, Severity.WARNING, Severity.INFO]
-    codes = ["coverage.gap", "coverage.overlap", "marker.off_line", "coverage.edge_mismatch"]
-    findings = []
-    for i in range(10_000):
-        x, y = rng.uniform(xmin, xmax), rng.uniform(ymin, ymax)
-        r = rng.uniform(20, 400)
-        kind = i % 4
-        if kind == 2:
-            g = shapely.Point(x, y)
-        elif kind == 3:
-            g = shapely.LineString([(x, y), (x + r, y + r / 3), (x + 2 * r, y)])
-        else:
-            g = shapely.Polygon([(x, y), (x + r, y + r / 7), (x + r / 2, y + r),
-                                 (x - r / 3, y + r / 2)])
-        findings.append(Finding(codes[kind], severities[i % 3], f"5001{i % 99:02d}",
-                                f"synthetic finding {i}", value=float(r), limit=1.0,
-                                unit="m", geometry=g, excepted=i % 17 == 0))
-    return Report("coverage", findings, crs=crs, metric_crs="EPSG:4545",
-                  layers=[MapLayer("divisions", geoms, labels=list(table.names))])
-
-
 def test_ten_thousand_findings_open_in_under_three_seconds(browser, tmp_path):
     out = tmp_path / "big"
-    write_report(ten_thousand_findings(), out, print_map=False)
+    write_report(many_findings(10_000), out, print_map=False)
     rows = csv_rows(out / "findings.csv")
     assert len(rows) == 10_000
     timings = []
     for _ in range(3):  # the best of three: the machine may be busy with other work
-        seconds, urls = open_report(browser, out / "report.html")
+        seconds, urls = open_page(browser, out / "report.html")
         assert not [u for u in urls if not u.startswith(LOCAL_SCHEMES)]
         timings.append(seconds)
     size = (out / "report.html").stat().st_size
