@@ -47,6 +47,37 @@ def readme_commands(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _serve(args: list[str], cwd: Path, env: dict) -> None:
+    """Start ``geonames serve`` on a free port, check its front page answers, stop it."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    if "--port" in args:
+        args[args.index("--port") + 1] = str(port)
+    else:
+        args += ["--port", str(port)]
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, f"$ {' '.join(args)} ended: {proc.communicate()}"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    assert page.status == 200
+                    return
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not answer in 120 s"
+                time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def test_the_readme_has_commands():
     commands = [c for c, _ in readme_commands(README.read_text("utf-8"))]
     assert any(c.startswith("geonames registry import") for c in commands)
@@ -68,6 +99,10 @@ def test_readme_walkthrough(tmp_path):
         args = shlex.split(command)
         if args[0] == "geonames":
             args[0] = str(bin_dir / "geonames")
+        if args[1:2] == ["serve"]:  # a server: it must answer, then it is stopped
+            _serve(args, work, env)
+            ran += 1
+            continue
         result = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True,
                                 timeout=600)
         allowed = (0, 1) if command.startswith(FINDING_COMMANDS) else (0,)
