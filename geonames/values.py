@@ -154,7 +154,7 @@ def bbox(value: str | Sequence[Any], what: str, *,
     return xmin, ymin, xmax, ymax
 
 
-def nonfinite_geometries(geoms: np.ndarray) -> np.ndarray:
+def nonfinite_geometries(geoms: Sequence[Any] | np.ndarray) -> np.ndarray:
     """Indexes of the geometries with a NaN or infinite coordinate (vectorised)."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:

@@ -123,7 +123,10 @@ def read_layer(
             driver = src.driver
             declared = CRS.from_user_input(src.crs) if src.crs else None
             fields = dict(src.schema["properties"])
-            fids, props, geoms, unclosed = [], [], [], []
+            fids: list[str] = []
+            props: list[dict[str, Any]] = []
+            geoms: list[BaseGeometry | None] = []
+            unclosed: list[int] = []
             for feature in src:
                 fids.append(str(feature.id))
                 props.append(dict(feature.properties))

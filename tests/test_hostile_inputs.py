@@ -533,8 +533,11 @@ def world():
             layer="divisions") as dst:
         dst.writerecords(src)
     os.chmod(base / "in", 0o755)
-    yield {"base": base, "seed": seed, "in": base / "in", "ro": ro / "ro.gpkg",
-           "nonreg": base / "nonreg.gpkg", "rodir": rodir}
+    state = {"base": base, "seed": seed, "in": base / "in", "ro": ro / "ro.gpkg",
+             "nonreg": base / "nonreg.gpkg", "rodir": rodir}
+    yield state
+    if "pg" in state:
+        _admin(state["pg"][0].split("?")[0], f'DROP SCHEMA IF EXISTS "{state["pg"][1]}" CASCADE')
     for folder in (ro, rodir):
         os.chmod(folder, 0o755)
     shutil.rmtree(base, ignore_errors=True)
@@ -547,6 +550,9 @@ def _expand(text: str, m: dict) -> str:
 
 
 _counter = [0]
+#: Cases that only read the register: on PostGIS they share one seeded schema.
+READ_ONLY = ("reg-near", "reg-bbox", "reg-limit", "reg-query", "reg-show", "reg-history",
+             "reg-export", "reg-check", "reg-search", "heritage-impact", "heritage-check")
 
 
 def _pg_seed(world, url: str, tag: str) -> tuple[str, str]:
@@ -587,6 +593,10 @@ def check_case(case: dict, world, backend: str | None = None, pg_url: str | None
     if backend == "gpkg":
         shutil.copy(world["seed"], tmp / "reg.gpkg")
         m["db"] = tmp / "reg.gpkg"
+    elif backend == "pg" and case["id"].startswith(READ_ONLY):
+        if "pg" not in world:  # one seeded schema for the cases that only read
+            world["pg"] = _pg_seed(world, pg_url, "shared")
+        m["db"] = world["pg"][0]
     elif backend == "pg":
         m["db"], schema = _pg_seed(world, pg_url, case["id"])
         schemas.append(schema)

@@ -174,8 +174,8 @@ def _read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = No
         source_crs = parse_crs(crs) if crs else (raw.declared_crs or target)
         labels = [f"feature {fid}" for fid in raw.fids]
     else:
-        places, rejected = _read_lpf(path, target)
-        return places, [str(k + 1) for k in range(len(places))], rejected
+        lpf_places, lpf_rejected = _read_lpf(path, target)
+        return lpf_places, [str(k + 1) for k in range(len(lpf_places))], lpf_rejected
     cols = _resolve_columns(columns, mapping, has_geometry=geoms is not None)
     used = {c for c in cols.values() if c}
     places: list[PlaceName] = []
