@@ -102,9 +102,11 @@ def _section(parts: list[str], section: Section, top: bool) -> None:
 
 def _entry(e: DirectoryEntry) -> str:
     esc = html.escape
+    # one span for the code and the facts: every element costs layout time (a fifth of it
+    # for the Chongqing villages)
+    facts = _entry_fields(e)
     return (f"<div class='e' id='{esc(e.id)}'><b>{esc(e.name)}</b> <i>{esc(e.heading_roman)}"
-            f"</i> <span class='c'>{esc(e.code)}</span> "
-            f"<span class='f'>{esc(_entry_fields(e))}</span></div>")
+            f"</i> <span class='f'>{esc(e.code)}{' ' + esc(facts) if facts else ''}</span></div>")
 
 
 def index_html(directory: Directory, pages: dict[str, int], first_page: int,
