@@ -224,3 +224,33 @@ def test_cli_writes_the_map_and_refuses_bad_input(capsys, tmp_path):
         encoding="utf-8")
     code, _, err = run_cli(capsys, "map", "divisions", hainan, "--out", tmp_path / "h.pdf")
     assert code == 2 and "南海诸岛" in err
+
+
+def test_seats_are_drawn_and_labels_placed_beside_them(tmp_path):
+    # the fixture's "cp" points (ECharts label points) stand in for the seats
+    features = json.loads(FIXTURE.read_text(encoding="utf-8"))["features"]
+    seats = tmp_path / "seats.geojson"
+    seats.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": f["id"]},
+         "geometry": {"type": "Point", "coordinates": f["properties"]["cp"]}}
+        for f in features]}), encoding="utf-8")
+    dmap = make_division_map(FIXTURE, seats=seats, seat_id_field="code")
+    pdf = tmp_path / "seats.pdf"
+    write_division_map(dmap, pdf)
+    seat_boxes = np.array([shapely.buffer(p, 0.9 * dmap.scale / 1000, cap_style="square").bounds
+                           for p in dmap.seats])
+    assert len(seat_boxes) == 38
+    # no label covers a seat symbol, and no two labels overlap
+    labels = dmap.placement.boxes
+    clashes = [(i, j) for i, j in boxes_overlap(np.vstack([labels, seat_boxes]))
+               if i < 38 <= j or j < 38 <= i]
+    assert clashes == [] and boxes_overlap(labels) == []
+    # a label inside its division sits next to its seat (within 5 mm of paper; most within
+    # 2 mm), the others have a leader line from the seat
+    near = 5 * dmap.scale / 1000
+    for i in np.flatnonzero(dmap.placement.inside):
+        assert shapely.distance(dmap.seats[i], box(*labels[i])) <= near
+    for i in np.flatnonzero(~dmap.placement.inside):
+        assert dmap.placement.leaders[i].coords[0] == dmap.seats[i].coords[0]
+    text = re.sub(r"\s+", "", pypdf.PdfReader(pdf).pages[0].extract_text())
+    assert "县级政府驻地" in text and all(n in text for n in fixture_names())

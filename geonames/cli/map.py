@@ -35,12 +35,19 @@ def map_group() -> None:
 @click.option("--review-number", default="",
               help="Map review number (审图号) given by the map review authority, printed "
                    "on the map; without it the map says it is a draft for review.")
+@click.option("--seats", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Point layer of the divisions' seats (政府驻地), matched by division id: "
+                   "drawn, with each name placed beside its seat.")
+@click.option("--seat-id-field", default=None,
+              help="Field of the seats layer holding the division id (default: as for "
+                   "divisions).")
 @id_field_option
 @name_field_option
 @crs_option
 def divisions(file: str, out: str, year: int | None, title: str | None, paper: str,
               orientation: str, scale: float | None, source: str | None, review_number: str,
-              id_field: str | None, name_field: str | None, crs: str | None) -> None:
+              seats: str | None, seat_id_field: str | None, id_field: str | None,
+              name_field: str | None, crs: str | None) -> None:
     """Draw the administrative division map of the divisions in FILE.
 
     The borders are simplified as a coverage (shared borders stay shared), neighbours get
@@ -55,7 +62,8 @@ def divisions(file: str, out: str, year: int | None, title: str | None, paper: s
 
     dmap = division_map(file, out, year=year, title=title, paper=paper,
                         orientation=orientation, scale=scale, source=source,
-                        review_number=review_number, id_field=id_field,
+                        review_number=review_number, seats=seats,
+                        seat_id_field=seat_id_field, id_field=id_field,
                         name_field=name_field, crs=crs)
     cov = dmap.coverage
     outside = int((~dmap.placement.inside).sum())

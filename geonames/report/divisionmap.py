@@ -32,6 +32,7 @@ import shapely  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
+from shapely.geometry.base import BaseGeometry  # noqa: E402
 
 from geonames.boundaries.cartography import (  # noqa: E402
     PROVINCE_NAMES,
@@ -65,6 +66,9 @@ LINE_STYLE: dict[str, tuple[float, str, tuple[float, ...] | None]] = {
 }
 LEVEL_NAMES = {"province": "省级界", "prefecture": "地级界", "county": "县级界",
                "township": "乡级界", "village": "村级界"}
+
+#: Size of a seat symbol on paper, mm.
+SEAT_MM = 1.8
 
 #: Label font sizes tried, pt (then the same sizes on two lines).
 LABEL_SIZES = (8.0, 7.0, 6.0)
@@ -111,6 +115,7 @@ class DivisionMap:
     review_number: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    seats: np.ndarray | None = None  # seat Point (or None) of each division, map units
 
     @property
     def label_texts(self) -> list[str]:
@@ -138,13 +143,16 @@ def make_division_map(path: str | os.PathLike, *, year: int | None = None,
                       orientation: str = "portrait", scale: float | None = None,
                       source: str | None = None, review_number: str = "",
                       id_field: str | None = None, name_field: str | None = None,
-                      crs: str | None = None) -> DivisionMap:
+                      crs: str | None = None, seats: str | os.PathLike | None = None,
+                      seat_id_field: str | None = None) -> DivisionMap:
     """Read a division layer and lay out its map (see the module doc); draw it with
     :func:`write_division_map`.
 
     ``title`` defaults to the name of the unit the divisions belong to when their codes say it
     (``重庆市行政区划图``), ``source`` to the file name. ``scale`` (denominator) defaults to the
-    largest round scale at which the divisions fit the frame.
+    largest round scale at which the divisions fit the frame. ``seats``: a point layer of
+    the divisions' seats (政府驻地), matched by id (``seat_id_field``, else as for divisions);
+    each seat is drawn and its division's label placed beside it, clear of every seat symbol.
     """
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
@@ -186,7 +194,12 @@ def make_division_map(path: str | os.PathLike, *, year: int | None = None,
     spare = ph - 2 * MARGIN - TITLE_BAND - fh - BOTTOM_BAND  # centres the page's content
     frame = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
     variants = [label_variants(name, scale) for name in names]
+    seat_points = (read_seats(seats, coverage.ids.tolist(), metric, seat_id_field)
+                   if seats is not None else np.full(len(names), None, dtype=object))
+    seat_boxes = [shapely.buffer(pt, SEAT_MM / 2 * scale / 1000, cap_style="square")
+                  for pt in seat_points if pt is not None]
     placement = place_labels(coverage.geometries, variants, frame,
+                             anchors=list(seat_points), obstacles=seat_boxes,
                              gap=0.6 * scale / 1000)
     seconds["labels"] = time.perf_counter() - t
     notes = year_notes(coverage.ids.tolist(), names, year) if year else []
@@ -199,7 +212,35 @@ def make_division_map(path: str | os.PathLike, *, year: int | None = None,
         top_mm=ph - MARGIN - spare / 2,
         title=title or default_title, subtitle=f"{year}年" if year else "",
         source=source if source is not None else f"数据来源：{Path(path).name}",
-        review_number=review_number, seconds=seconds, notes=notes)
+        review_number=review_number, seconds=seconds, notes=notes, seats=seat_points)
+
+
+def read_seats(path: str | os.PathLike, codes: list[str], metric: MetricCRS,
+               id_field: str | None = None) -> np.ndarray:
+    """The seat point of each division (None where the file has none), in the metric CRS.
+
+    Refuses a file without points, or whose ids match no division. Divisions without a seat
+    get their label at their pole of inaccessibility.
+    """
+    from geonames.divisions.io import division_ids
+    from geonames.vector import data_crs_of, read_layer
+
+    raw = read_layer(path)
+    points = shapely.get_type_id(raw.geometries)
+    if not np.isin(points, (0, 4)).any():
+        raise GeonamesError(f"{path}: no point geometries (seats are points)")
+    ids, _ = division_ids(raw, id_field)
+    crs, _ = data_crs_of(raw)
+    geoms = reproject(np.asarray(raw.geometries, dtype=object), crs, metric.crs)
+    found: dict[str, BaseGeometry] = {}
+    for code, geom, kind in zip(ids, geoms, points):
+        if kind in (0, 4) and code not in found:
+            found[str(code)] = shapely.get_geometry(geom, 0) if kind == 4 else geom
+    if not set(found) & set(codes):
+        raise GeonamesError(f"{path}: no seat matches a division id (ids like "
+                            f"{', '.join(list(found)[:3])}; divisions like "
+                            f"{', '.join(codes[:3])})")
+    return np.array([found.get(c) for c in codes], dtype=object)
 
 
 def year_notes(codes: list[str], names: list[str], year: int) -> list[str]:
@@ -337,6 +378,7 @@ def draw(dmap: DivisionMap) -> plt.Figure:
         ax.add_patch(matplotlib.patches.PathPatch(path, facecolor=colour, edgecolor="none",
                                                   zorder=1))
     _draw_lines(ax, cov)
+    _draw_seats(ax, dmap)
     _draw_labels(ax, dmap, family)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -390,6 +432,19 @@ def _draw_lines(ax, cov: MapCoverage) -> None:
         style = (0, dashes) if dashes else "solid"
         ax.add_collection(LineCollection(paths, colors=colour, linewidths=width,
                                          linestyles=[style], zorder=3))
+
+
+def _draw_seats(ax, dmap: DivisionMap) -> None:
+    if dmap.seats is None:
+        return
+    pts = [p for p in dmap.seats if p is not None]
+    if not pts:
+        return
+    xy = shapely.get_coordinates(np.array(pts, dtype=object))
+    size = SEAT_MM / PT_MM  # pt
+    ax.plot(xy[:, 0], xy[:, 1], "o", ms=size * 0.8, mfc="white", mec="#222222", mew=0.6,
+            zorder=5.5)
+    ax.plot(xy[:, 0], xy[:, 1], "o", ms=size * 0.3, color="#222222", zorder=5.6)
 
 
 def _draw_labels(ax, dmap: DivisionMap, family: str) -> None:
@@ -504,12 +559,40 @@ def _draw_legend(fig, dmap: DivisionMap, family: str) -> None:
         fig.add_artist(line)
         fig.text((left + 14) / pw, y, LEVEL_NAMES[level], family=family, fontsize=7,
                  ha="left", va="center")
+    if dmap.seats is not None and any(p is not None for p in dmap.seats):
+        y = (top - 5 - 4.5 * len(levels)) / ph
+        size = SEAT_MM / PT_MM
+        fig.add_artist(matplotlib.lines.Line2D([(left + 6) / pw], [y], marker="o",
+                                               ms=size * 0.8, mfc="white", mec="#222222",
+                                               mew=0.6, transform=fig.transFigure))
+        fig.add_artist(matplotlib.lines.Line2D([(left + 6) / pw], [y], marker="o",
+                                               ms=size * 0.3, color="#222222",
+                                               transform=fig.transFigure))
+        fig.text((left + 14) / pw, y, f"{SEAT_NAMES.get(_division_level(dmap), '')}政府驻地",
+                 family=family, fontsize=7, ha="left", va="center")
+        levels = [*levels, "seat"]
     y = (top - 5 - 4.5 * len(levels)) / ph
     fig.add_artist(matplotlib.lines.Line2D([left / pw, (left + 12) / pw], [y, y],
                                            color="#333333", lw=0.4,
                                            transform=fig.transFigure))
     fig.text((left + 14) / pw, y, "注记引线", family=family, fontsize=7, ha="left",
              va="center")
+
+
+SEAT_NAMES = {"province": "省级", "prefecture": "地级", "county": "县级", "township": "乡级"}
+
+
+def _division_level(dmap: DivisionMap) -> str:
+    """Level of the mapped divisions, from the length of their codes."""
+    lengths = {len(c) for c in dmap.coverage.ids}
+    if lengths == {6}:
+        codes = dmap.coverage.ids
+        if all(c[2:] == "0000" for c in codes):
+            return "province"
+        if all(c[4:] == "00" for c in codes):
+            return "prefecture"
+        return "county"
+    return "township" if lengths == {9} else ""
 
 
 def _draw_scale_bar(fig, dmap: DivisionMap, family: str) -> None:
