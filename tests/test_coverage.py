@@ -61,7 +61,10 @@ def test_every_planted_fault_is_found_with_ids_and_area(seed):
         found = hits[0]
         unmatched.remove(found)
         if fault.code == "coverage.edge_mismatch":
-            assert found.value == pytest.approx(fault.length, rel=0.01)
+            # the value is the largest offset between the sides (planted: 1 mm), in m
+            assert found.value == pytest.approx(1e-3, rel=0.01) and found.unit == "m"
+            assert found.details["length_m"] == pytest.approx(fault.length, rel=0.01)
+            assert "largest offset 1 mm" in found.message
             continue
         area = found.details["area_m2"] if fault.code == "coverage.gap_open" else found.value
         assert area == pytest.approx(fault.area, rel=0.01), fault.kind

@@ -949,20 +949,36 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
         sel = inverse == g
         side = np.where(owner[sel] == i, 0, 1)
         value = float(np.bincount(side, weights=length[sel], minlength=2).max())
+        stretch = shapely.multilinestrings(parts[sel])
         if j < 0:
             subject, who = str(ids[i]), _label(ids, names, i)
+            offset = None
         else:
             subject = subject_of(sorted([ids[i], ids[j]]))
             who = f"{_label(ids, names, i)} and {_label(ids, names, j)}"
-        offsets = best[sel]
+            # the value that carries the meaning: how far apart the two sides get (the
+            # largest distance of a vertex of either side's stretch from the other side)
+            offset = float(max(
+                shapely.distance(shapely.points(shapely.get_coordinates(
+                    parts[sel][owner[sel] == side])), shapely.boundary(geoms[other])).max()
+                for side, other in ((i, j), (j, i)) if (owner[sel] == side).any()))
+        said = f"largest offset {_offset_text(offset)}, " if offset is not None else ""
         out.append(Finding(
             "coverage.edge_mismatch", SEVERITY["coverage.edge_mismatch"], subject,
-            f"{_num(value)} m of border where the vertices of {who} do not match",
-            value=value, unit="m", geometry=shapely.multilinestrings(parts[sel]),
-            details={"pieces": int(sel.sum()),
-                     "max_offset_m": (round(float(np.nanmax(offsets)), 6)
-                                      if np.isfinite(offsets).any() else None)}))
+            f"the vertices of {who} do not match ({said}along {_num(value)} m of border)",
+            value=offset, unit="m", geometry=stretch,
+            details={"pieces": int(sel.sum()), "length_m": round(value, 3),
+                     "max_offset_m": round(offset, 6) if offset is not None else None}))
     return out
+
+
+def _offset_text(metres: float) -> str:
+    """``0.0005`` → ``"0.5 mm"``, ``0.12`` → ``"12 cm"``, ``3.4`` → ``"3.40 m"``."""
+    if metres < 0.01:
+        return f"{metres * 1000:.2g} mm"
+    if metres < 1:
+        return f"{metres * 100:.3g} cm"
+    return f"{metres:,.2f} m"
 
 
 def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
