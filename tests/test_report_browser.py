@@ -100,6 +100,25 @@ def test_the_demo_report_works_offline_and_zooms_to_a_clicked_finding(browser, d
     popup = browser.find_element(By.ID, "popup")
     assert popup.is_displayed() and target["id"] in popup.text
     browser.save_screenshot(str(screenshot_dir() / "report-demo-clicked.png"))
+
+    # filters: without errors, the map and the list show the warnings and info only
+    errors = sum(r["severity"] == "error" for r in rows)
+    errors_on_map = sum(r["severity"] == "error" and bool(r["wkt"]) for r in rows)
+    browser.find_element(By.CSS_SELECTOR, "input[name=severity][value=error]").click()
+    assert browser.execute_script("return geonamesReport.shownInList()") == len(rows) - errors
+    assert browser.execute_script("return geonamesReport.shownOnMap()") == on_map - errors_on_map
+    browser.find_element(By.CSS_SELECTOR, "input[name=severity][value=error]").click()
+    assert browser.execute_script("return geonamesReport.shownInList()") == len(rows)
+
+    # search a division by its code, then by its name: the map goes there
+    box = browser.find_element(By.ID, "search")
+    for query in ("500103", "渝中区"):
+        box.clear()
+        box.send_keys(query + "\n")
+        time.sleep(0.3)
+        centre = browser.execute_script("return geonamesReport.map.getView().getCenter()")
+        # 渝中区 (500103) lies within x 352.9-363.4 km, y 3,268.8-3,273.4 km in EPSG:4545
+        assert 352_900 < centre[0] < 363_500 and 3_268_700 < centre[1] < 3_273_500, query
     print(f"screenshots: {shot.parent}/report-demo*.png")
 
 

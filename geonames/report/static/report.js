@@ -476,6 +476,8 @@
     showInList: (id) => !!showInList(byId.get(id)),
     findingsOnMap: () => findingSource.getFeatures().length,
     rowsInList: () => groups.reduce((n, g) => n + g.all.length, 0),
+    shownOnMap: () => [...byId.values()].filter((r) => r.feature && r.visible).length,
+    shownInList: () => groups.reduce((n, g) => n + g.items.length, 0),
     unplaced: () => unplaced.map((r) => r.id),
     ready: false, timing: {scriptStart: T0, scriptEnd: 0, rendered: 0},
   };
