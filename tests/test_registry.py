@@ -5,6 +5,7 @@ Every test runs on a GeoPackage file and on a PostGIS schema (see tests/registry
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import numpy as np
@@ -18,17 +19,15 @@ from geonames.registry import (
     AUTO_ID,
     Column,
     EventKind,
+    Extension,
     ImportRejected,
     Index,
     PlaceNotFound,
     Registry,
     RegistryError,
     Table,
+    UnknownExtension,
     WriteRefused,
-    register_policy,
-    register_tables,
-    unregister_policies,
-    unregister_tables,
 )
 from geonames.registry.checks import naming_policy
 from geonames.registry.exchange import import_file
@@ -227,8 +226,8 @@ def _protect(write):
 def test_policy_refuses_without_decision_and_records_the_override(reg):
     [p] = reg.add(PlaceName(AUTO_ID, "十八梯"), effective=D2000)
     PROTECTED_ID["ids"] = {p.id}
-    register_policy("tests.test_registry", _protect)
-    try:
+    reg.add_policy(_protect)
+    with contextlib.nullcontext():
         before = (len(reg.history(p.id)), len(reg.batches()))
         with pytest.raises(WriteRefused, match="protected") as refused:
             reg.rename(p.id, "十八梯街", effective=date(2024, 1, 1))
@@ -247,8 +246,6 @@ def test_policy_refuses_without_decision_and_records_the_override(reg):
                              "decision": "渝府〔2024〕7号", "authority": "重庆市人民政府",
                              "reason": "恢复传统街巷"},)
         assert "overridden: test.protected" in reg.history(p.id)[-1].summary()
-    finally:
-        unregister_policies("tests.test_registry")
 
 
 def test_duplicate_in_scope_is_refused_unless_forced_and_the_force_recorded(reg):
@@ -359,23 +356,72 @@ EXTRA = Table("test_notes", (Column("note_id", "serial", primary_key=True),
               indexes=(Index("test_notes_place", ("place_id",)),), description="test notes")
 
 
-def test_modules_keep_their_own_tables_in_the_register(target):
-    register_tables("tests.test_registry", EXTRA)
-    try:
-        with Registry.open(target) as r:
-            with r.transaction() as store:
-                store.insert_rows(EXTRA, ("note_id", "place_id", "noted", "text"),
-                                  [(store.reserve(EXTRA, 1), "P1", "2024-01-01", "注记")])
-            assert r.store.query("SELECT place_id, text FROM test_notes") == [("P1", "注记")]
-            with pytest.raises(ZeroDivisionError), r.transaction() as store:
-                store.execute("INSERT INTO test_notes (place_id, text) VALUES (?, ?)",
-                              ("P2", "rolled back"))
-                raise ZeroDivisionError
-            assert r.store.count("test_notes") == 1
-    finally:
-        unregister_tables("tests.test_registry")
-    # the register remembers the module, and imports it when opened again
+def test_extensions_keep_their_own_tables_in_the_register(target):
+    notes = Extension("notes", (EXTRA,))
     with Registry.open(target) as r:
-        # other modules imported in the same process (geonames.heritage.register) may be there
-        assert '"tests.test_registry"' in r.store.meta("modules")
-        assert r.store.has_table("test_notes")
+        r.use(notes)
+        with r.transaction() as store:
+            store.insert_rows(EXTRA, ("note_id", "place_id", "noted", "text"),
+                              [(store.reserve(EXTRA, 1), "P1", "2024-01-01", "注记")])
+        assert r.store.query("SELECT place_id, text FROM test_notes") == [("P1", "注记")]
+        with pytest.raises(ZeroDivisionError), r.transaction() as store:
+            store.execute("INSERT INTO test_notes (place_id, text) VALUES (?, ?)",
+                          ("P2", "rolled back"))
+            raise ZeroDivisionError
+        assert r.store.count("test_notes") == 1
+        assert r.store.meta("extensions") == '["notes"]'
+    # the register records the key; no installed package provides "notes", so opening it again
+    # is refused by name
+    with pytest.raises(UnknownExtension, match="'notes'.*nothing was loaded"):
+        Registry.open(target)
+
+
+def test_a_register_never_decides_what_code_runs(target):
+    """A register whose extension list names a module (``os``, or a module of this project)
+    is refused with a clear message, and opening it imports nothing."""
+    import sys
+
+    for recorded in ('["os"]', '["geonames.heritage.register"]', '["tests.registry_worker"]'):
+        with Registry.open(target) as r, r.store.transaction():
+            r.store.set_meta("extensions", recorded)
+        before = set(sys.modules)
+        with pytest.raises(UnknownExtension, match="nothing was loaded"):
+            Registry.open(target)
+        assert set(sys.modules) - before == set()
+        with _raw_store(target) as raw:
+            raw.set_meta("extensions", "[]")
+    with Registry.open(target) as r:
+        assert r.extensions == {}
+
+
+def test_registers_of_version_0_1_open_with_their_heritage_extension(target):
+    """0.1 registers recorded module names under ``modules``: the heritage module's name maps
+    to the stable key, so the protection of listed names still holds."""
+    with Registry.open(target) as r, r.store.transaction():
+        r.store.set_meta("modules", '["geonames.heritage_register"]')
+    with Registry.open(target) as r:
+        assert sorted(r.extensions) == ["heritage"]
+        assert r.store.has_table("heritage_entries")
+        assert r.extensions["heritage"].policies
+
+
+class _raw_store:
+    """The store of a register, opened without loading its extensions (to repair a test
+    register's meta)."""
+
+    def __init__(self, target: str) -> None:
+        from geonames.registry.gpkg import GpkgStore, is_gpkg_target
+        from geonames.registry.postgis import PostgisStore
+
+        self.store = GpkgStore(target) if is_gpkg_target(target) else PostgisStore(target)
+
+    def __enter__(self):
+        self.store.load_settings()
+        return self
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.store.transaction():
+            self.store.set_meta(key, value)
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.close()

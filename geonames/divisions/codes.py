@@ -22,7 +22,7 @@ Ranges (see ``docs/rules.md`` for sources):
   类似村委会: 2,436 of the 14,721 Xinjiang rows of the 2023 statistical tables).
 
 >>> c = parse_code("500110001")
->>> c.level, c.kind, c.parent
+>>> c.level.value, c.kind, c.parent
 ('township', 'sub-district', '500110')
 >>> parse_code("500154").kind
 'district'

@@ -1,12 +1,11 @@
 """Heritage lists kept in the name register, and the protection the register enforces.
 
-Importing this module declares four tables in every register (both backends, through
-:func:`geonames.registry.register_tables`) and a write policy
-(:func:`geonames.registry.register_policy`) that refuses to rename, retire, merge or split a
-place whose name is listed unless the write carries an
-:class:`~geonames.heritage.model.Override` naming a decision. A register that holds these
-tables imports this module whenever it is opened, so the protection holds for every program
-that opens it.
+The register extension :data:`EXTENSION` (key ``heritage``) keeps four tables in a register
+(both backends) and a write policy that refuses to rename, retire, merge or split a place whose
+name is listed unless the write carries an :class:`~geonames.heritage.model.Override` naming a
+decision. A register records the key when heritage lists are first kept in it
+(:class:`HeritageRegister`); every later opening loads the extension by that key, so the
+protection holds for every program that opens the register.
 
 Tables:
 
@@ -94,13 +93,12 @@ from geonames.names.model import NameStatus, PlaceName
 from geonames.registry import (
     AUTO_ID,
     Column,
+    Extension,
     Index,
     PlaceNotFound,
     Registry,
     Table,
     Write,
-    register_policy,
-    register_tables,
 )
 from geonames.registry.keys import split_proper
 from geonames.registry.store import dumps, now_text
@@ -146,8 +144,6 @@ LOG = Table("heritage_log", (
 ), indexes=(Index("heritage_log_subject", ("subject", "seq")),),
     description="append-only log of every change to the heritage lists")
 
-register_tables(__name__, LISTS, BATCHES, ENTRIES, LOG)
-
 _ENTRY_COLUMNS = ("entry_id", "list_id", "place_id", "name", "status", "batch", "updated",
                   "data")
 
@@ -188,7 +184,10 @@ def protect(write: Write) -> list[Finding]:
     return findings
 
 
-register_policy(__name__, protect)
+#: The heritage extension of a register (entry point ``heritage`` of group
+#: ``geonames.register_extensions``).
+EXTENSION = Extension("heritage", (LISTS, BATCHES, ENTRIES, LOG), (protect,),
+                      "heritage protection lists and the protection of listed names")
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,6 +225,7 @@ class HeritageRegister:
     """
 
     def __init__(self, registry: Registry) -> None:
+        registry.use(EXTENSION)
         self.registry = registry
         self.store = registry.store
 

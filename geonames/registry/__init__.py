@@ -24,7 +24,7 @@ Every write is an :class:`Event` in an append-only history; the state of each pl
 folded from its events (:func:`fold`), so :meth:`Registry.get` with ``as_of`` and
 :meth:`Registry.as_of` give the register as it stood on any day. Writes run
 :mod:`write policies <geonames.registry.policy>` (naming checks, heritage protection) and
-modules keep their own tables in the register (:func:`register_tables`).
+extensions (:class:`Extension`, known by stable keys) keep their own tables in the register.
 """
 
 from geonames.registry.core import (
@@ -37,20 +37,15 @@ from geonames.registry.core import (
     RegistryError,
     Rejection,
 )
+from geonames.registry.extensions import Extension, UnknownExtension
 from geonames.registry.model import Event, EventKind, fold
-from geonames.registry.policy import (
-    Write,
-    WritePolicy,
-    WriteRefused,
-    register_policy,
-    unregister_policies,
-)
-from geonames.registry.schema import Column, Index, Table, register_tables, unregister_tables
+from geonames.registry.policy import Write, WritePolicy, WriteRefused
+from geonames.registry.schema import Column, Index, Table
 from geonames.registry.store import Hit, Near
 
 __all__ = [
-    "AUTO_ID", "DEFAULT_CRS", "Column", "Event", "EventKind", "Hit", "ImportRejected",
-    "ImportResult", "Index", "Near", "PlaceNotFound", "Registry", "RegistryError", "Rejection",
-    "Table", "Write", "WritePolicy", "WriteRefused", "fold", "register_policy",
-    "register_tables", "unregister_policies", "unregister_tables",
+    "AUTO_ID", "DEFAULT_CRS", "Column", "Event", "EventKind", "Extension", "Hit",
+    "ImportRejected", "ImportResult", "Index", "Near", "PlaceNotFound", "Registry",
+    "RegistryError", "Rejection", "Table", "UnknownExtension", "Write", "WritePolicy",
+    "WriteRefused", "fold",
 ]

@@ -7,7 +7,6 @@ for an example.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import time
@@ -28,6 +27,8 @@ from geonames.findings import Finding
 from geonames.names.model import Approval, NameStatus, PlaceName
 from geonames.names.romanize import romanize
 from geonames.registry import policy as _policy
+from geonames.registry.extensions import Extension, keys_of, recorded_keys
+from geonames.registry.extensions import load as load_extension
 from geonames.registry.keys import (
     is_han_query,
     normalize_chars,
@@ -46,7 +47,7 @@ from geonames.registry.model import (
     place_to_record,
 )
 from geonames.registry.policy import Write
-from geonames.registry.schema import _EXTENSIONS, IMPORTS, SOURCES
+from geonames.registry.schema import IMPORTS, SOURCES
 from geonames.registry.store import MATCH_NAMES, Hit, Near, Store, now_text
 
 #: Give a place this id to have the register assign one (``P0000001`` …).
@@ -113,6 +114,7 @@ class Registry:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.policies: list[_policy.WritePolicy] = []
+        self.extensions: dict[str, Extension] = {}
 
     # ------------------------------------------------------------------ open / close
 
@@ -176,7 +178,7 @@ class Registry:
                 raise InputFileError(f"{shown}: not a geonames register "
                                      "(run geonames registry init)")
             reg = cls(store)
-            reg._load_modules(create)
+            reg._load_extensions(create)
         except BaseException:
             store.close()
             raise
@@ -200,25 +202,32 @@ class Registry:
     def crs(self) -> CRS:
         return self.store.crs
 
-    def _load_modules(self, create: bool = True) -> None:
-        """Import the modules whose tables the register holds, create tables of modules
-        registered in this process, and remember them all in the register."""
-        known = json.loads(self.store.meta("modules") or "[]")
-        for module in known:
-            if module not in _EXTENSIONS:
-                try:
-                    importlib.import_module(module)
-                except ImportError as err:
-                    raise RegistryError(
-                        f"this register uses module {module} (its tables and write rules), "
-                        f"which cannot be imported: {err}") from None
-        wanted = sorted(set(known) | set(_EXTENSIONS))
+    def _load_extensions(self, create: bool = True) -> None:
+        """Load the extensions the register records, by key, from those this installation
+        provides (:mod:`geonames.registry.extensions`); a register file never names code to
+        import. Creates any of their tables that are missing, unless the register was opened
+        only to read (``create=False``) and cannot be written: a reader creates nothing."""
+        keys = recorded_keys(self.store.meta("extensions"), self.store.meta("modules"),
+                             json.loads)
+        self.extensions = {key: load_extension(key) for key in keys}
+        tables = [t for e in self.extensions.values() for t in e.tables]
         if not create and not self.store.writable():
-            return  # a reader creates nothing: tables of new modules wait for a writer
-        self.store.ensure_extensions()
-        if wanted != sorted(known):
+            return
+        if any(not self.store.has_table(t.name) for t in tables):
+            self.store.ensure_tables(tables)
+
+    def use(self, extension: Extension) -> None:
+        """Use ``extension`` in this register from now on: create its tables, record its key
+        (so every later opening loads it) and run its write policies in every write."""
+        first = extension.key not in self.extensions
+        self.extensions[extension.key] = extension
+        if any(not self.store.has_table(t.name) for t in extension.tables):
+            self.store.ensure_tables(extension.tables)
+        recorded = self.store.meta("extensions")
+        if first or not recorded:
             with self.store.transaction():
-                self.store.set_meta("modules", json.dumps(wanted))
+                self.store.set_meta("extensions",
+                                    json.dumps(keys_of(self.extensions.values())))
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -240,7 +249,8 @@ class Registry:
     def _judge(self, kind: str, before: dict[str, PlaceName], after: dict[str, PlaceName],
                effective: date, approval: Approval | None, reason: str, force: bool,
                override: Any) -> list[dict[str, Any]]:
-        active = [*_policy.policies(), *self.policies]
+        active = [*(p for e in self.extensions.values() for p in e.policies),
+                  *self.policies]
         if not active:
             return []
         write = Write(kind, before, after, effective, approval, reason, force, override, self)

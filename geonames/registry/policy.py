@@ -14,18 +14,28 @@ Every finding overridden is written into the history, on the events of the write
 overrode it and how (``Event.overrides``). A policy may also raise a
 :class:`~geonames.errors.GeonamesError` itself to refuse; the transaction is rolled back.
 
-Modules register policies for every register with :func:`register_policy`; a register that
-holds a module's tables imports that module when it opens (the module names are kept in the
-register), so its policies hold for every program that opens the register, the CLI included.
+A register runs the policies of the extensions it uses
+(:class:`~geonames.registry.extensions.Extension`, recorded in the register by key, so they hold
+for every program that opens it, the CLI included) and those added to one open register with
+:meth:`~geonames.registry.core.Registry.add_policy`.
 
+>>> import os, tempfile
+>>> from datetime import date
 >>> from geonames.findings import Finding, Severity
+>>> from geonames.registry import AUTO_ID, Registry
+>>> from geonames.names.model import PlaceName
 >>> def no_x(write):
 ...     return [Finding("demo.no-x", Severity.ERROR, p.id, "names may not contain x")
 ...             for p in write.after.values() if "x" in p.name]
->>> register_policy("demo", no_x)
->>> [p.__name__ for p in policies()]
-['no_x']
->>> _ = unregister_policies("demo")
+>>> reg = Registry.open(os.path.join(tempfile.mkdtemp(), "r.gpkg"))
+>>> reg.add_policy(no_x)
+>>> reg.add(PlaceName(AUTO_ID, "x村"), effective=date(2024, 1, 1))
+Traceback (most recent call last):
+...
+geonames.registry.policy.WriteRefused: ...
+>>> len(reg.as_of(date(2024, 1, 2)))
+0
+>>> reg.close()
 """
 
 from __future__ import annotations
@@ -99,24 +109,6 @@ class WriteRefused(GeonamesError):
     def __init__(self, message: str, findings: Iterable[Finding] = ()) -> None:
         super().__init__(message)
         self.findings = tuple(findings)
-
-
-_POLICIES: dict[str, list[WritePolicy]] = {}
-
-
-def register_policy(module: str, policy: WritePolicy) -> None:
-    """Run ``policy`` in every write of every register opened in this process."""
-    _POLICIES.setdefault(module, []).append(policy)
-
-
-def unregister_policies(module: str) -> list[WritePolicy]:
-    """Forget a module's policies (tests); returns them."""
-    return _POLICIES.pop(module, [])
-
-
-def policies() -> list[WritePolicy]:
-    """Every registered policy, in registration order."""
-    return [p for ps in _POLICIES.values() for p in ps]
 
 
 def judge(findings: Iterable[Finding], force: bool, override: Any) -> list[dict[str, Any]]:

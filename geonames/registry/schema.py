@@ -1,10 +1,10 @@
 """Tables of a register, declared once for both backends.
 
 A :class:`Table` lists portable :class:`Column` types; each store renders them in its own SQL
-(:meth:`geonames.registry.store.Store.create_table`). Modules that keep their own records in
-the register (the heritage lists, for example) declare their tables with
-:func:`register_tables`; every register opened afterwards creates them if they are missing,
-on both backends, in the same database as the names.
+(:meth:`geonames.registry.store.Store.create_table`). Extensions that keep their own records in
+the register (the heritage lists, for example) declare their tables in an
+:class:`~geonames.registry.extensions.Extension`; a register that uses the extension creates
+them, on both backends, in the same database as the names.
 
 Portable types: ``text``, ``int``, ``real``, ``json`` (text holding JSON), ``date`` (ISO text
 ``YYYY-MM-DD``), ``serial`` (integer primary key assigned by the store, never reused),
@@ -14,10 +14,8 @@ a PostGIS column with a GiST index on PostgreSQL).
 >>> t = Table("heritage_entries", (Column("entry_id", "text", primary_key=True),
 ...                                Column("place_id", "text", nullable=False)),
 ...           indexes=(Index("heritage_entries_place", ("place_id",)),))
->>> register_tables("heritage", t)
->>> [t.name for t in extension_tables()]
-['heritage_entries']
->>> _ = unregister_tables("heritage")
+>>> [c.name for c in t.columns]
+['entry_id', 'place_id']
 """
 
 from __future__ import annotations
@@ -181,27 +179,3 @@ IMPORTS = Table("gn_imports", (
 PLACENAME_FIELDS = tuple(c.name for c in PLACENAMES.columns if c.name not in ("fid", "geom"))
 NAME_FIELDS = tuple(c.name for c in NAMES.columns if c.name != "nid")
 EVENT_FIELDS = tuple(c.name for c in EVENTS.columns if c.name != "seq")
-
-_EXTENSIONS: dict[str, tuple[Table, ...]] = {}
-
-
-def register_tables(module: str, *tables: Table) -> None:
-    """Declare tables a module keeps in every register (created when a register opens).
-
-    Calling again with the same ``module`` replaces its tables.
-    """
-    core = {t.name for t in CORE_TABLES}
-    for t in tables:
-        if t.name in core or t.name.startswith(("gpkg_", "rtree_", "sqlite_")):
-            raise ValueError(f"table name {t.name!r} is reserved")
-    _EXTENSIONS[module] = tuple(tables)
-
-
-def unregister_tables(module: str) -> tuple[Table, ...]:
-    """Forget a module's tables (tests); returns them."""
-    return _EXTENSIONS.pop(module, ())
-
-
-def extension_tables() -> list[Table]:
-    """Tables declared by modules, in declaration order."""
-    return [t for tables in _EXTENSIONS.values() for t in tables]

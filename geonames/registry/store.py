@@ -46,7 +46,6 @@ from geonames.registry.schema import (
     PLACENAME_FIELDS,
     PLACENAMES,
     Table,
-    extension_tables,
 )
 
 SCHEMA_VERSION = "1"
@@ -254,7 +253,6 @@ class Store(ABC):
                     ("srid", str(self.srid)), ("id_prefix", id_prefix), ("next_id", "1"),
                     ("created", now_text())]
             self.executemany("INSERT INTO gn_meta (key, value) VALUES (?, ?)", rows)
-            self.ensure_extensions()
 
     def _prepare_database(self) -> None:
         """Backend set-up before the first table (GeoPackage metadata tables …)."""
@@ -278,10 +276,10 @@ class Store(ABC):
         self.crs = CRS.from_wkt(self.meta("crs"))
         self.srid = int(self.meta("srid"))
 
-    def ensure_extensions(self) -> None:
-        """Create the tables modules declared (:func:`~geonames.registry.schema.register_tables`)
-        that are missing."""
-        missing = [t for t in extension_tables() if not self.has_table(t.name)]
+    def ensure_tables(self, tables: Iterable[Table]) -> None:
+        """Create those of ``tables`` that are missing (an extension's tables), in one
+        transaction."""
+        missing = [t for t in tables if not self.has_table(t.name)]
         if not missing:
             return
         with self.transaction():
