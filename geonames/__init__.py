@@ -56,7 +56,32 @@ _API = {
     "Severity": "geonames.findings",
 }
 
-__all__ = sorted(_API)
+__all__ = [
+    "DivisionTable",
+    "Finding",
+    "PlaceName",
+    "Registry",
+    "Severity",
+    "check_markers",
+    "choose_metric_crs",
+    "compare_divisions",
+    "compare_lines",
+    "edgematch",
+    "extract_division_lines",
+    "inspect_divisions",
+    "lint_names",
+    "load_log",
+    "parse_code",
+    "read_divisions",
+    "read_lines",
+    "read_markers",
+    "read_names",
+    "romanize",
+    "run_inspection",
+    "write_boundary_lines",
+    "write_features",
+    "write_report",
+]
 
 if TYPE_CHECKING:
     from geonames.boundaries.changes import compare_divisions, compare_lines
