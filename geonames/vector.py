@@ -81,7 +81,8 @@ class RawLayer:
         present = self.geometries[~shapely.is_missing(self.geometries)]
         if len(present) == 0:
             return (np.nan, np.nan, np.nan, np.nan)
-        return tuple(float(v) for v in shapely.total_bounds(present))
+        xmin, ymin, xmax, ymax = (float(v) for v in shapely.total_bounds(present))
+        return (xmin, ymin, xmax, ymax)
 
 
 def read_layer(

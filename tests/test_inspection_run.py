@@ -11,7 +11,8 @@ import fiona
 import pytest
 
 from geonames.cli import main
-from geonames.inspection.run import load_config, run_inspection
+from geonames.inspection.config import load_config
+from geonames.inspection.run import run_inspection
 from tests.conftest import FIXTURES
 
 CQ = FIXTURES / "chongqing"

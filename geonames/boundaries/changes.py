@@ -48,7 +48,7 @@ from geonames.boundaries.stretches import (
     segments,
     stretches_from_samples,
 )
-from geonames.findings import Finding, Severity
+from geonames.findings import Finding, Ids, Severity
 from geonames.geometry import repair
 
 #: Default share of a division's area an overlap must hold to link an old and a new division.
@@ -171,8 +171,8 @@ def overlap_matrix(old: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def division_events(
-    old_ids: Sequence[str], old_names: Sequence[str], old_geometries: np.ndarray,
-    new_ids: Sequence[str], new_names: Sequence[str], new_geometries: np.ndarray,
+    old_ids: Ids, old_names: Ids, old_geometries: np.ndarray,
+    new_ids: Ids, new_names: Ids, new_geometries: np.ndarray,
     min_share: float = MIN_SHARE,
 ) -> list[DivisionEvent]:
     """Group old and new divisions by area overlap and classify each group.
@@ -425,8 +425,8 @@ def border_offsets(
 
 def moved_findings(
     offsets: BorderOffsets,
-    old_ids: Sequence[str], old_edges: np.ndarray,
-    new_ids: Sequence[str], new_edges: np.ndarray,
+    old_ids: Ids, old_edges: np.ndarray,
+    new_ids: Ids, new_edges: np.ndarray,
 ) -> list[Finding]:
     """``change.line_moved`` for each stretch beyond the tolerance.
 
@@ -457,13 +457,13 @@ def moved_findings(
     return findings
 
 
-def _ids_along(point: BaseGeometry, edges: np.ndarray, ids: Sequence[str],
+def _ids_along(point: BaseGeometry, edges: np.ndarray, ids: Ids,
                within: float = 0.5) -> list[str]:
     if not len(edges):
         return []
     d = shapely.distance(edges, point)
     near = np.flatnonzero(d <= max(within, float(np.min(d)) + within))
-    return sorted({str(ids[k]) for k in near})
+    return sorted({str(ids[int(k)]) for k in near})
 
 
 def weighted_percentile(values: np.ndarray, weights: np.ndarray, percent: float) -> float:
@@ -501,8 +501,8 @@ class ChangeResult:
 
 
 def compare_divisions(
-    old_ids: Sequence[str], old_names: Sequence[str], old_geometries: np.ndarray,
-    new_ids: Sequence[str], new_names: Sequence[str], new_geometries: np.ndarray,
+    old_ids: Ids, old_names: Ids, old_geometries: np.ndarray,
+    new_ids: Ids, new_names: Ids, new_geometries: np.ndarray,
     tolerance: float | None = None,
     min_share: float = MIN_SHARE,
     step: float | None = None,
@@ -528,8 +528,8 @@ def compare_divisions(
 
 
 def compare_lines(
-    old_ids: Sequence[str], old_lines: np.ndarray,
-    new_ids: Sequence[str], new_lines: np.ndarray,
+    old_ids: Ids, old_lines: np.ndarray,
+    new_ids: Ids, new_lines: np.ndarray,
     tolerance: float | None = None, step: float | None = None,
 ) -> ChangeResult:
     """Moved stretches between two rounds of boundary lines (no division events).

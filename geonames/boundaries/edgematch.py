@@ -38,7 +38,7 @@ from geonames.boundaries.stretches import (
     sample_lines,
     stretches_from_samples,
 )
-from geonames.findings import Finding, Severity
+from geonames.findings import Finding, Ids, Severity
 
 #: Default tolerance, metres: two parties' lines farther apart than this disagree
 #: (0.5 mm at 1:20,000; configurable, see docs/rules/edgematch.md).
@@ -83,10 +83,10 @@ def _pair_key(left: str, right: str) -> tuple[str, str]:
 
 
 def match_lines(
-    a_codes: Sequence[str], a_geoms: np.ndarray,
-    b_codes: Sequence[str], b_geoms: np.ndarray,
-    a_sides: tuple[Sequence[str], Sequence[str]] | None = None,
-    b_sides: tuple[Sequence[str], Sequence[str]] | None = None,
+    a_codes: Ids, a_geoms: np.ndarray,
+    b_codes: Ids, b_geoms: np.ndarray,
+    a_sides: tuple[Ids, Ids] | None = None,
+    b_sides: tuple[Ids, Ids] | None = None,
     by: str = "auto",
     tolerance: float = TOLERANCE,
 ) -> tuple[list[tuple[int, int, str]], str]:
@@ -175,11 +175,11 @@ def _match_by_geometry(a: np.ndarray, b: np.ndarray, tolerance: float) -> list[t
 
 
 def edgematch(
-    a_codes: Sequence[str], a_geoms: Sequence[BaseGeometry] | np.ndarray,
-    b_codes: Sequence[str], b_geoms: Sequence[BaseGeometry] | np.ndarray,
+    a_codes: Ids, a_geoms: Sequence[BaseGeometry] | np.ndarray,
+    b_codes: Ids, b_geoms: Sequence[BaseGeometry] | np.ndarray,
     tolerance: float = TOLERANCE,
-    a_sides: tuple[Sequence[str], Sequence[str]] | None = None,
-    b_sides: tuple[Sequence[str], Sequence[str]] | None = None,
+    a_sides: tuple[Ids, Ids] | None = None,
+    b_sides: tuple[Ids, Ids] | None = None,
     by: str = "auto",
     step: float | None = None,
 ) -> EdgematchResult:
@@ -262,7 +262,7 @@ def edgematch(
     return EdgematchResult(pairs, unmatched_a, unmatched_b, findings, tolerance, method)
 
 
-def _labels(codes: Sequence[str], sides: tuple[Sequence[str], Sequence[str]] | None) -> list[str]:
+def _labels(codes: Ids, sides: tuple[Ids, Ids] | None) -> list[str]:
     out = []
     for k, code in enumerate(codes):
         if code:

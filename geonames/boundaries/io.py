@@ -327,7 +327,8 @@ def _read_marker_csv(path: str, columns: dict[str, str], crs, default_crs,
                      "swapped")
     if use == ("lon", "lat") or src_crs.is_geographic:
         bad = ~np.isnan(xs) & ~np.isnan(ys) & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
-        for k in np.flatnonzero(bad):
+        for bad_row in np.flatnonzero(bad):
+            k = int(bad_row)
             number = (rows[k].get(found["number"]) or "").strip()
             problems.append(RowProblem(int(k) + 2, number, f"{found[use[0]]}/{found[use[1]]}",
                                        f"{xs[k]}, {ys[k]}", "out of longitude/latitude range"))
@@ -350,7 +351,8 @@ def _read_marker_layer(path: str, layer: str | None, columns: dict[str, str],
     found = _match_columns(path, list(raw.fields), columns, need_coordinates=False)
     data_crs, note = data_crs_of(raw, crs)
     props = [{k: _text(p.get(v)) for k, v in found.items()} for p in raw.properties]
-    problems = [RowProblem(k + 1, props[k].get("number", ""), "geometry", "", "no geometry")
+    problems = [RowProblem(int(k) + 1, props[k].get("number", ""), "geometry", "",
+                           "no geometry")
                 for k in np.flatnonzero(shapely.is_missing(raw.geometries))]
     table, more = _table(raw.path, props, raw.geometries, data_crs, row_offset=1)
     return MarkerRegister(table, problems + more, [note] if note else [], found)

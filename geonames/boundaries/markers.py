@@ -150,7 +150,7 @@ def tripoints_from_lines(lines: Sequence[BaseGeometry] | np.ndarray,
     first = np.array([np.flatnonzero(inverse == g)[0] for g in chosen], dtype=np.int64)
     if not len(first):
         return np.empty(0, dtype=object)
-    return shapely.points(ends[first])
+    return np.asarray(shapely.points(ends[first]), dtype=object)
 
 
 def line_directions(lines: np.ndarray, crs: CRS | None = None) -> np.ndarray:
@@ -231,7 +231,8 @@ def check_markers(
     out: list[Finding] = []
     codes_of: list[list[str]] = [[] for _ in range(n)]
 
-    def report(code: str, severity: Severity, members: Sequence[int], message: str,
+    def report(code: str, severity: Severity, members: Sequence[int | np.integer] | np.ndarray,
+               message: str,
                value: float | None = None, limit: float | None = None, unit: str = "",
                geometry: BaseGeometry | None = None, **details) -> None:
         subject = subject_of(sorted({numbers[k] or f"row {markers.rows[k]}" for k in members}))
@@ -265,24 +266,24 @@ def check_markers(
     line[line < 0] = -1
     for k in np.flatnonzero(line >= 0):
         column = columns[k]
-        if column and column != parsed[k].line:
+        if column and column != _parsed_at(parsed, k).line:
             report("marker.bad_number", Severity.ERROR, [int(k)],
-                   f"marker {numbers[k]} names line {parsed[k].line} but the register puts "
-                   f"it on line {column}", reason="line_column", line=parsed[k].line,
+                   f"marker {numbers[k]} names line {_parsed_at(parsed, k).line} but the register puts "
+                   f"it on line {column}", reason="line_column", line=_parsed_at(parsed, k).line,
                    line_column=column)
     valid = np.flatnonzero(line >= 0)
     seq = np.full(n, -1, dtype=np.int64)
     family = np.full(n, -1, dtype=np.int64)
     bits = np.zeros(n, dtype=np.int64)
-    seq[valid] = [parsed[k].seq for k in valid]
-    type_of = [parsed[k].type for k in valid]
+    seq[valid] = [_parsed_at(parsed, k).seq for k in valid]
+    type_of = [_parsed_at(parsed, k).type for k in valid]
     family[valid] = [_FAMILY_CODE[t] for t in type_of]
     bits[valid] = [_TYPE_BIT[t] for t in type_of]
 
     # Duplicates: the same number twice, or one sequence number used by different kinds.
     duplicated = np.zeros(n, dtype=bool)
-    text = np.array(numbers, dtype=str)
-    for members in _groups(text[valid], valid, more_than_one=True):
+    number_text = np.array(numbers, dtype=str)
+    for members in _groups(number_text[valid], valid, more_than_one=True):
         number = numbers[members[0]]
         report("marker.duplicate_number", Severity.ERROR, members,
                f"marker number {number} is used {len(members)} times (rows "
@@ -380,9 +381,9 @@ def check_markers(
                                    f"marker {text} of the previous round is not in this "
                                    "register", geometry=geometry,
                                    details={"reason": "absent"}))
-        for k, text in enumerate(numbers):
-            if text and text not in prev_index and k not in renumbered:
-                report("marker.new", Severity.INFO, [k],
+        for m, text in enumerate(numbers):
+            if text and text not in prev_index and m not in renumbered:
+                report("marker.new", Severity.INFO, [m],
                        f"marker {text} is new since the previous round")
 
     # Pairs and triples complete.
@@ -454,6 +455,14 @@ def check_markers(
 
     return MarkerCheck(parsed, line, nearest, offset, shift, along, out, codes_of,
                        missing_previous)
+
+
+def _parsed_at(parsed: Sequence[MarkerNumber | None], k: int | np.integer) -> MarkerNumber:
+    """The parsed number of marker ``k``, which is known to have parsed (its line is set)."""
+    number = parsed[int(k)]
+    if number is None:
+        raise AssertionError(f"marker {k} has no parsed number")
+    return number
 
 
 def _groups(keys: np.ndarray, positions: np.ndarray,

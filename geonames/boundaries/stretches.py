@@ -197,7 +197,7 @@ def segments(geometries: Sequence[BaseGeometry] | np.ndarray) -> np.ndarray:
     ends = coords[1:][same]
     keep = np.any(starts != ends, axis=1)
     pairs = np.stack([starts[keep], ends[keep]], axis=1)
-    return shapely.linestrings(pairs)
+    return np.asarray(shapely.linestrings(pairs), dtype=object)
 
 
 class NetworkDistance:
@@ -256,13 +256,16 @@ def stretches_from_samples(lines: np.ndarray, samples: Samples, tolerance: float
     Each run of samples farther than ``tolerance`` becomes one stretch, extended by half a
     step at each end (within the line) so that a single sample still gives a line.
     """
+    if samples.offset is None:
+        raise ValueError("the samples have no offsets: measure them first")
+    offset = samples.offset
     out = []
-    for i, j in runs_above(samples.offset, samples.line, tolerance):
+    for i, j in runs_above(offset, samples.line, tolerance):
         k = int(samples.line[i])
         line = lines[k]
         start = max(0.0, float(samples.measure[i]) - step / 2.0)
         end = min(float(line.length), float(samples.measure[j - 1]) + step / 2.0)
-        offsets = samples.offset[i:j]
+        offsets = offset[i:j]
         worst = i + int(np.argmax(offsets))
         out.append(Stretch(
             line=k, start=start, end=end, max_offset=float(offsets.max()),

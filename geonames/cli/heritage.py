@@ -7,20 +7,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-import numpy as np
-import shapely
 
 from geonames.cli import params
 from geonames.cli.common import Progress, finish, out_option, quiet_option
 from geonames.cli.registry import wait_option, waited
-from geonames.crs import reproject
-from geonames.divisions.io import read_divisions
-from geonames.errors import GeonamesError
 from geonames.heritage.io import read_held_periods, read_heritage_file
 from geonames.heritage.model import EntryStatus, Evidence, Source
-from geonames.heritage.publication import check_report, impact_report, write_publication
+from geonames.heritage.publication import write_publication
 from geonames.heritage.register import HeritageRegister
-from geonames.vector import data_crs_of, read_layer
+from geonames.heritage.reports import NO_LISTS, change_impact_report, check_report
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -157,20 +152,22 @@ def notice(entry_id: str, target: str, start: datetime | None, end: datetime | N
                 raise click.UsageError("a notice needs --start and --end")
             e = h.notice(entry_id, start.date(), end.date(), where, document)
             n = e.notice
-            click.echo(f"{e.id}: {e.name} under public notice {n.start} – {n.end} "
-                       f"({n.days} days)")
+            if n is not None:
+                click.echo(f"{e.id}: {e.name} under public notice {n.start} – {n.end} "
+                           f"({n.days} days)")
             return 0
         day = _day(on)
         if day is None:
             raise click.UsageError("give the date with --on")
         if objection is not None:
             e = h.object(entry_id, day, by, objection)
-            click.echo(f"{e.id}: objection {len(e.notice.objections)} recorded ({day})")
+            count = len(e.notice.objections) if e.notice is not None else 0
+            click.echo(f"{e.id}: objection {count} recorded ({day})")
         elif resolve is not None:
             e = h.resolve(entry_id, resolve, day, resolution)
             click.echo(f"{e.id}: objection {resolve} resolved ({day})")
         else:
-            e = h.withdraw(entry_id, day, withdraw, document)
+            e = h.withdraw(entry_id, day, withdraw or "", document)
             click.echo(f"{e.id}: withdrawn from notice, candidate again ({day})")
     return 0
 
@@ -204,7 +201,7 @@ def list_cmd(entry_ids: tuple[str, ...], target: str, on: datetime | None, batch
         if not entry_ids:
             if on is not None or batch is not None:
                 raise click.UsageError("give the ENTRY ids to list")
-            entries = h.entries(statuses=statuses or None)
+            entries = h.entries(statuses=[EntryStatus(s) for s in statuses] or None)
             names = {pid: p.name for pid, p in h.places(e.place_id for e in entries).items()}
             for e in entries:
                 click.echo(f"{e.id}\t{e.status}\t{e.name}\tbatch {e.batch or '-'}\t"
@@ -350,73 +347,20 @@ def impact(target: str, rename_id: str | None, new_name: str, retire_id: str | N
       geonames heritage impact --db cq.gpkg --rename P0000007 --to 禹王宫
       geonames heritage impact --db cq.gpkg --area plan.geojson --margin 200
     """
-    start = time.perf_counter()
-    progress = Progress(quiet)
     chosen = [x for x in (rename_id, retire_id, merge, split, area) if x]
     if len(chosen) != 1:
         raise click.UsageError("give one change: --rename, --retire, --merge, --split or "
                                "--area")
     if (merge or split) and not into:
         raise click.UsageError("--merge and --split need --into")
-    areas: list[tuple[str, object]] = []
-    notes: list[str] = []
-    inputs: dict[str, object] = {"db": target}
-    if merge or split:
-        from geonames.divisions.codes import parse_code
-
-        for code in f"{merge or split},{into}".split(","):
-            if code.strip():
-                parse_code(code.strip())
     with _open(target) as h:
-        if not h.lists() and not h.entries():
-            hint = ("the register holds no heritage list, so no entry can be touched (add one "
-                    "with geonames heritage add)")
-            notes.append(hint)
-            click.echo(f"note: {hint}", err=True)
-        if rename_id or retire_id:
-            kind = "rename" if rename_id else "retire"
-            place = rename_id or retire_id
-            change = f"{kind} {place}" + (f" → {new_name}" if new_name else "")
-            findings = h.impact_of_place_change([place], kind, new_name)
-            metric = None
-        elif merge or split:
-            kind = "merge" if merge else "split"
-            old = [c.strip() for c in (merge or split).split(",") if c.strip()]
-            new = [c.strip() for c in into.split(",") if c.strip()]
-            change = f"{kind} {' + '.join(old)} → {' + '.join(new)}"
-            table = None
-            if divisions:
-                table = read_divisions(divisions, layer=layer, id_field=id_field)
-                progress(f"read {len(table)} divisions from {divisions}")
-                if table.crs_note:
-                    notes.append(table.crs_note)
-                inputs["divisions"] = divisions
-            findings = h.impact_of_division_change(table, old, new, kind)
-            metric = h.metric_crs()
-            if table is not None and metric is not None:
-                keep = np.isin(np.asarray(table.ids, dtype=str), old)
-                geoms = reproject(np.asarray(table.geometries[keep], dtype=object), table.crs,
-                                  metric.crs)
-                areas = [(f"{n} {i}", g) for i, n, g in
-                         zip(table.ids[keep], table.names[keep], geoms) if g is not None]
-        else:
-            raw = read_layer(area, layer=layer)
-            crs, note = data_crs_of(raw)
-            if note:
-                notes.append(note)
-            geoms = [shapely.make_valid(g) for g in raw.geometries if g is not None]
-            polygon = shapely.union_all(np.asarray(geoms, dtype=object))
-            if polygon.is_empty or shapely.get_dimensions(polygon) < 2:
-                raise GeonamesError(f"{area}: the affected area needs polygons")
-            change = f"area {area}" + (f" (margin {margin:g} m)" if margin else "")
-            findings = h.impact_of_area(polygon, crs, margin)
-            metric = h.metric_crs()
-            if metric is not None:
-                areas = [("affected area", reproject(np.array([polygon], dtype=object), crs,
-                                                     metric.crs)[0])]
-            inputs.update(area=area, margin_m=margin)
-    report = impact_report(findings, change, metric=metric, inputs=inputs, areas=areas,
-                           seconds=time.perf_counter() - start, notes=notes)
+        report = change_impact_report(
+            h, rename=rename_id, new_name=new_name, retire=retire_id, merge=_codes(merge),
+            split=_codes(split), into=_codes(into), area=area, margin=margin,
+            divisions=divisions, id_field=id_field, layer=layer, progress=Progress(quiet))
+    report.inputs = {"db": target, **report.inputs}
+    if NO_LISTS in report.notes:
+        click.echo(f"note: {NO_LISTS}", err=True)
     return finish(report, out_dir, quiet)
 
 
@@ -465,3 +409,8 @@ def export(target: str, out_dir: str, list_id: str | None, all_statuses: bool,
             done += f", {path} ({pages} pages {paper.upper()} {orientation})"
     click.echo(done)
     return 0
+
+
+def _codes(text: str | None) -> list[str]:
+    """Comma-separated codes of an option, blanks dropped."""
+    return [c.strip() for c in (text or "").split(",") if c.strip()]

@@ -73,12 +73,15 @@ def extract(divisions: str, output: str, snap: float, layer: str | None,
     progress(f"read {len(table)} divisions from {divisions} (ids from {table.id_source})")
     result = extract_division_lines(table, crs=crs, snap=snap, progress=progress)
     progress(f"writing {output}")
-    write_boundary_lines(result, output, result.metric.crs)
+    metric = result.metric
+    if metric is None:  # extract_division_lines always measures in a metric CRS
+        raise InputFileError(f"{divisions}: the lines have no metric CRS")
+    write_boundary_lines(result, output, metric.crs)
     if not quiet:
         click.echo(
             f"{len(result.lines)} boundary lines between {len(result.adjacency)} pairs of "
             f"neighbours ({result.lengths.sum() / 1000:,.1f} km), {len(result.tripoints)} "
             f"tripoints, outer boundary {result.outer_lengths.sum() / 1000:,.1f} km "
-            f"(metric CRS {result.metric.label})")
+            f"(metric CRS {metric.label})")
         click.echo(f"written: {output}")
     return 0

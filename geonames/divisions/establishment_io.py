@@ -44,7 +44,8 @@ def read_proposals(path: str | os.PathLike) -> list[Proposal]:
     """
     reader = csv.DictReader(io.StringIO(read_text_file(path)))
     require_columns(path, reader, PROPOSAL_COLUMNS)
-    proposals, seen = [], {}
+    proposals: list[Proposal] = []
+    seen: dict[str, int] = {}
     for line, row in enumerate(reader, start=2):
         if None in row:
             raise InputFileError(f"{path}, line {line}: more cells than columns")

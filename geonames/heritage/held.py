@@ -21,9 +21,14 @@ DAYS_PER_YEAR = 365.2425
 class DatedName(Protocol):
     """Anything with a name valid over ``[valid_from, valid_to)`` (e.g. NameVariant)."""
 
-    name: str
-    valid_from: date | None
-    valid_to: date | None
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def valid_from(self) -> date | None: ...
+
+    @property
+    def valid_to(self) -> date | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +143,9 @@ def name_use(spans: Iterable[DatedName], name: str, on: date) -> NameUse:
             runs.append([start, end])
     if not runs:
         return NameUse(name, False, None, None, None, None, (), ())
-    interruptions = tuple((a[1], b[0]) for a, b in zip(runs, runs[1:]))
+    # ends are never None (an open span ends on ``on``), nor are the starts after the first
+    interruptions = tuple((a[1], b[0]) for a, b in zip(runs, runs[1:])
+                          if a[1] is not None and b[0] is not None)
     last_start, last_end = runs[-1]
     in_use = last_end is not None and last_end >= on and any(
         (s.valid_to is None or s.valid_to > on) and (s.valid_from is None or s.valid_from <= on)
@@ -147,9 +154,10 @@ def name_use(spans: Iterable[DatedName], name: str, on: date) -> NameUse:
     years_cont = _years(last_start, on) if in_use and last_start is not None else None
     total = None
     if all(r[0] is not None for r in runs):
-        total = sum(_years(r[0], r[1]) for r in runs)
+        total = sum(_years(a, b) for a, b in runs if a is not None and b is not None)
+    restarts = tuple(b[0] for b in runs[1:] if b[0] is not None)
     return NameUse(name, in_use, runs[0][0], continuous_since, years_cont, total,
-                   interruptions, tuple(b[0] for b in runs[1:]))
+                   interruptions, restarts)
 
 
 def _years(start: date, end: date) -> float:

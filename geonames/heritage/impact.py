@@ -211,7 +211,7 @@ def impact_of_area(
         raise GeonamesError("the affected area is empty")
     if margin < 0:
         raise GeonamesError(f"margin must be ≥ 0 m, got {margin}")
-    metric = metric_crs or choose_metric_crs(crs, tuple(area.bounds))
+    metric = metric_crs or choose_metric_crs(crs, area.bounds)
     area_valid = shapely.make_valid(area)
     area_m = shapely.make_valid(reproject(np.array([area], dtype=object), crs, metric.crs)[0])
     entries = [e for e in entries if e.active]

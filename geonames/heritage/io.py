@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -142,10 +142,10 @@ def entry_from_dict(d: Mapping[str, Any]) -> Entry:
         d.get("grade", "") or "", None if d.get("batch") in (None, "") else int(d["batch"]),
         Evidence(d.get("history", ""), tuple(source_from_dict(s) for s in d.get("sources", ()))),
         tuple(d.get("measures", ())),
-        tuple(Step(s["status"], _day(s["date"]), s.get("document", ""), s.get("note", ""))
+        tuple(Step(s["status"], _required_day(s["date"]), s.get("document", ""), s.get("note", ""))
               for s in d.get("steps", ())),
-        tuple(Notice(_day(n["start"]), _day(n["end"]), n.get("where", ""),
-                     tuple(Objection(_day(o["received"]), o.get("by", ""), o["text"],
+        tuple(Notice(_required_day(n["start"]), _required_day(n["end"]), n.get("where", ""),
+                     tuple(Objection(_required_day(o["received"]), o.get("by", ""), o["text"],
                                      _day(o.get("resolved")), o.get("resolution", ""))
                            for o in n.get("objections", ())))
               for n in d.get("notices", ())),
@@ -185,10 +185,10 @@ def read_heritage_file(path: str | os.PathLike) -> HeritageFile:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputFileError(f"{p}: not a heritage list file (expected \"format\": \"{FORMAT}\")")
     out = HeritageFile(note=data.get("note", ""))
-    for kind, parse, target in (("lists", list_from_dict, out.lists),
-                                ("batches", batch_from_dict, out.batches),
-                                ("places", _place_from_dict, out.places),
-                                ("entries", entry_from_dict, out.entries)):
+    readers: tuple[tuple[str, Callable[[Any], Any], list[Any]], ...] = (
+        ("lists", list_from_dict, out.lists), ("batches", batch_from_dict, out.batches),
+        ("places", _place_from_dict, out.places), ("entries", entry_from_dict, out.entries))
+    for kind, parse, target in readers:
         for i, record in enumerate(data.get(kind) or []):
             try:
                 target.append(parse(record))
@@ -311,7 +311,7 @@ def _place_to_dict(p: FilePlace) -> dict[str, Any]:
     out: dict[str, Any] = {"id": p.key, "name": p.name, "division_code": p.division_code}
     if p.geometry is not None:
         if p.geometry.geom_type == "Point":
-            out["lon"], out["lat"] = p.geometry.x, p.geometry.y
+            out["lon"], out["lat"] = p.geometry.centroid.x, p.geometry.centroid.y
         else:
             out["wkt"] = p.geometry.wkt
     if p.note:
@@ -332,6 +332,14 @@ def _label(record: Any) -> str:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _required_day(value: Any) -> date:
+    """A date that must be given (a step's, a notice's, an objection's)."""
+    day = _day(value)
+    if day is None:
+        raise ValueError("a date is required")
+    return day
 
 
 def _day(value: Any) -> date | None:

@@ -27,12 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from geonames.crs import MetricCRS
-from geonames.document import MapLayer, Report, Table
 from geonames.errors import GeonamesError
-from geonames.findings import Finding
 from geonames.heritage.io import write_list_csv
 from geonames.heritage.model import Batch, Entry, EntryStatus, OverrideRecord, ProtectionList
 
@@ -84,7 +79,7 @@ def render_list_html(rows: Sequence[Mapping[str, object]], lists: Mapping[str, P
                 parts.append(f"<p class='note'>{esc(plist.note)}</p>")
         numbers = list(dict.fromkeys(r["batch"] for r in list_rows))
         for number in numbers:
-            batch = batch_of.get((list_id, number)) if number != "" else None
+            batch = batch_of.get((list_id, int(str(number)))) if number != "" else None
             batch_rows = [r for r in list_rows if r["batch"] == number]
             label = batch.label if batch else ("未分批" if number == "" else f"第{number}批")
             anchor = f"{list_id}-{number}" if number != "" else f"{list_id}-none"
@@ -127,59 +122,10 @@ def write_publication(out_dir: str | os.PathLike, rows: Sequence[Mapping[str, ob
     return paths
 
 
-#: Columns of the "entries touched" table of an impact report.
-IMPACT_COLUMNS = ["entry", "name", "status", "list", "batch", "grade", "category", "place",
-                  "why"]
 
 
-def impact_report(findings: Sequence[Finding], change: str, *, metric: MetricCRS | None,
-                  inputs: Mapping[str, Any], seconds: float = 0.0,
-                  areas: Sequence[tuple[str, Any]] = (), notes: Sequence[str] = ()) -> Report:
-    """The report of :meth:`geonames.heritage.register.HeritageRegister` impact methods.
-
-    ``areas`` are ``(label, geometry)`` pairs in the metric CRS drawn under the findings (the
-    old divisions, the affected area). Listed entries are errors, candidates warnings.
-    """
-    rows = [[f.details.get("entry", f.subject), f.details.get("name", ""),
-             f.details.get("status", ""), f.details.get("list", ""),
-             f.details.get("batch", ""), f.details.get("grade", ""),
-             f.details.get("category", ""), f.details.get("place", ""),
-             "; ".join(f.details.get("reasons", [])) or f.message] for f in findings]
-    layers = []
-    if areas:
-        layers.append(MapLayer("affected", np.array([g for _, g in areas], dtype=object),
-                               [label for label, _ in areas]))
-    listed = sum(f.code.endswith(".listed") for f in findings)
-    stats = {"change": change, "entries_touched": len(rows), "listed_touched": listed,
-             "candidates_touched": len(rows) - listed - sum(f.code.endswith(".unlocated")
-                                                            for f in findings)}
-    return Report("heritage-impact", list(findings), crs=metric.crs if metric else None,
-                  metric_crs=metric.label if metric else None,
-                  inputs={"change": change, **inputs}, seconds=seconds, layers=layers,
-                  tables=[Table("entries", f"Entries touched by: {change}", IMPACT_COLUMNS,
-                                rows)],
-                  notes=list(notes), stats=stats)
 
 
-def check_report(findings: Sequence[Finding], *, inputs: Mapping[str, Any],
-                 seconds: float = 0.0, notes: Sequence[str] = ()) -> Report:
-    """The report of :meth:`geonames.heritage.register.HeritageRegister.check`: the findings,
-    and a table of continuous use per entry."""
-    rows = []
-    for f in findings:
-        if f.code == "heritage.continuity":
-            d = f.details
-            rows.append([f.subject, d.get("name", ""), d.get("place", ""),
-                         "yes" if d.get("in_use") else "no", d.get("continuous_since", ""),
-                         None if f.value is None else round(f.value, 2),
-                         None if d.get("years_total") is None else round(d["years_total"], 2),
-                         "; ".join(" – ".join(i) for i in d.get("interruptions", [])),
-                         ", ".join(d.get("restored", []))])
-    columns = ["entry", "name", "place", "in_use", "continuous_since", "years_continuous",
-               "years_total", "interruptions", "restored"]
-    return Report("heritage-check", list(findings), inputs=dict(inputs), seconds=seconds,
-                  tables=[Table("continuity", "Continuous use of the protected names",
-                                columns, rows)], notes=list(notes))
 
 
 #: Columns of the printed table: class, heading, share of the table width (%).

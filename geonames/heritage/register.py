@@ -557,7 +557,9 @@ class HeritageRegister:
         entries = [e for e in self.entries() if e.active]
         locations, _ = self.locations(entries)
         if crs is not None and crs != self.registry.crs:
-            area = _to_register_crs(area, self.registry.crs, crs)
+            moved = _to_register_crs(area, self.registry.crs, crs)
+            if moved is not None:
+                area = moved
         return impact_of_area(entries, locations, area, self.registry.crs, margin=margin,
                                      metric_crs=self._metric(locations))
 
@@ -637,7 +639,7 @@ class HeritageRegister:
             return None
 
     def publication(self, statuses: Iterable[EntryStatus] = (EntryStatus.LISTED,),
-                    list_id: str | None = None) -> list[dict[str, object]]:
+                    list_id: str | None = None) -> list[dict[str, Any]]:
         """Rows of the published list (see :func:`geonames.heritage.publication.publication_rows`)."""
         entries = self.entries(list_id, statuses)
         places = {pid: PlaceInfo(p.name, p.romanization, p.division_code)

@@ -121,6 +121,8 @@ def lines_from_divisions(
         inside = [all(str(found.ids[m]) in only for m in members)
                   for members in found.tripoint_members]
         tripoints = tripoints[np.asarray(inside, dtype=bool)] if len(tripoints) else tripoints
+    if found.metric is None:  # extract_division_lines always measures in a metric CRS
+        raise InputFileError(f"{table.source}: the derived lines have no metric CRS")
     layer = LineLayer(np.asarray(codes, dtype=object), np.asarray(left[order], dtype=object),
                       np.asarray(right[order], dtype=object),
                       np.asarray(found.lines[order], dtype=object), found.metric.crs, None,

@@ -98,7 +98,7 @@ def run_markers_check(
         if present[k]:
             label = f"{parsed.seq:03d}{parsed.type}" if parsed is not None else number
             points_by_line.setdefault(code, []).append((geoms[k], label))
-        codes = codes_of.get(number)
+        codes = codes_of.get(number) or []
         row = [number, parsed.type if parsed else str(table.types[k]), code, x_col[k],
                y_col[k], lon_col[k], lat_col[k], str(table.statuses[k]), offset_col[k],
                shift_col[k], " ".join(sorted(set(codes))) if codes else (

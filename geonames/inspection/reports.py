@@ -314,7 +314,7 @@ def line_sections(lines: LineLayer, findings: list[Finding], markers: MarkerOutc
             continue
         layers = [MapLayer(f"line {code}", np.array([lines.geometries[k]], dtype=object),
                            kind="line")]
-        if code in other_index:
+        if other is not None and code in other_index:
             layers.append(MapLayer("other party", np.array(
                 [other.geometries[other_index[code]]], dtype=object), kind="line",
                 colour=OTHER_PARTY_COLOUR, style="dashed"))

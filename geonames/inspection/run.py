@@ -1,35 +1,42 @@
-"""Boundary inspections as reports: read the inputs, run the engines, build a
-:class:`~geonames.document.Report`.
+"""A whole joint inspection described by an ``INSPECTION.toml``: read the inputs, run every check
+it asks for, and build one :class:`~geonames.document.Report` with a section per boundary line.
 
-One function per check (:func:`changes_report`, :func:`markers_report`,
-:func:`edgematch_report`) and :func:`run_inspection` for a whole joint inspection described by
-an ``INSPECTION.toml`` file. The command line (``geonames inspect …``) only parses options and
-calls these; a library user calls them the same way.
+:func:`run_inspection` is a sequence of named steps (:func:`read_inputs`, then one step per
+check), each adding its findings, tables, map layers and figures to an :class:`Inspection`. The
+command line (``geonames inspect run``) only parses options and calls it; a library user calls
+it the same way.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from geonames.boundaries.changes import compare_divisions
 from geonames.boundaries.edgematch import TOLERANCE as EDGEMATCH_TOLERANCE
-from geonames.boundaries.io import (
-    read_lines,
-    read_markers,
-    read_tripoints,
-)
+from geonames.boundaries.io import LineLayer, read_lines, read_markers, read_tripoints
 from geonames.boundaries.markers import DEFAULT_LIMITS, MarkerLimits
 from geonames.boundaries.model import DEFAULT_PATTERN, NumberPattern
-from geonames.crs import reproject
+from geonames.crs import MetricCRS, reproject
+from geonames.divisions.coverage import (
+    DEFAULT_EXCEPTION_TOLERANCE,
+    DEFAULT_GAP_WIDTH,
+    DEFAULT_MIN_AREA,
+    apply_exceptions,
+    inspect_divisions,
+)
 from geonames.divisions.io import read_divisions, read_exceptions
+from geonames.divisions.model import DivisionTable
 from geonames.document import MapLayer, Report, Table
 from geonames.errors import InputFileError
 from geonames.findings import Finding
+from geonames.inspection.config import InspectionConfig, events_path, load_config
 from geonames.inspection.inputs import lines_from_divisions, metric_for
-from geonames.inspection.markers import in_metric, run_markers_check
+from geonames.inspection.markers import MarkerOutcome, in_metric, run_markers_check
 from geonames.inspection.reports import (
     apply_history,
     change_stats,
@@ -40,153 +47,42 @@ from geonames.inspection.reports import (
     marker_points,
     run_edgematch,
 )
-from geonames.text import Progress, quiet, read_text_file
-from geonames.values import metres, number, square_metres
+from geonames.text import Progress, quiet
 
-# --------------------------------------------------------------------------------------------
-# Lines derived from divisions
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------------
-# Markers
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------------
-# Edge-matching
-
-
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------------
-# A whole joint inspection
-
-
-#: Sections and keys an ``INSPECTION.toml`` may have.
-CONFIG_KEYS: dict[str, set[str]] = {
-    "inspection": {"title", "crs"},
-    "divisions": {"path", "previous", "layer", "id_field", "name_field", "history"},
-    "lines": {"path", "layer", "code_field", "tripoints", "derive", "snap", "only"},
-    "markers": {"path", "previous", "crs", "number_pattern", "number_template"},
-    "other_party": {"lines", "layer", "code_field", "match"},
-    "tolerances": {"max_offset", "max_shift", "max_tripoint_distance", "edgematch", "changes",
-                   "min_share", "gap_width", "min_area"},
-    "checks": {"coverage", "markers", "edgematch", "changes"},
-    "exceptions": {"path", "tolerance"},
-}
-_PATH_KEYS = {("divisions", "path"), ("divisions", "previous"), ("lines", "path"),
-              ("lines", "tripoints"), ("markers", "path"), ("markers", "previous"),
-              ("other_party", "lines"), ("exceptions", "path")}
+__all__ = ["Inspection", "load_config", "read_inputs", "run_inspection"]
 
 
 @dataclass
-class InspectionConfig:
-    """An ``INSPECTION.toml`` as read: its sections, with paths resolved against its folder."""
+class Inspection:
+    """What the steps of a joint inspection read and found so far.
 
-    path: Path
-    sections: dict[str, dict[str, Any]]
-    #: Whether paths may lead outside the config's folder (``--allow-outside``).
-    allow_outside: bool = False
-
-    def get(self, section: str, key: str, default: Any = None) -> Any:
-        """A value, or ``default`` when absent."""
-        return self.sections.get(section, {}).get(key, default)
-
-    def wants(self, check: str, *needs: tuple[str, str]) -> bool:
-        """True when the check is not switched off and its inputs are given."""
-        if not self.get("checks", check, True):
-            return False
-        return all(self.get(section, key) is not None for section, key in needs)
-
-
-def load_config(path: str | Path, allow_outside: bool = False) -> InspectionConfig:
-    """Read and check an ``INSPECTION.toml``.
-
-    Paths in it are relative to its folder and must stay inside that folder (a config cannot
-    make the tool read ``../../etc/passwd``) unless ``allow_outside``; tolerances must be
-    finite numbers of metres, 0 or more (``min_share`` a share above 0 and at most 1).
-
-    Raises
-    ------
-    GeonamesError
-        For a missing or malformed file, unknown sections or keys, values of the wrong kind,
-        paths outside the config's folder.
+    ``divisions`` and ``lines`` are in their own CRS as read, except ``lines`` which is brought
+    into ``metric`` by :func:`read_inputs`; ``division_geometries`` are the divisions in
+    ``metric``. ``where`` maps (code, subject) of a finding to the line section it belongs to.
     """
-    import tomllib
 
-    path = Path(path)
-    try:
-        data = tomllib.loads(read_text_file(path))
-    except tomllib.TOMLDecodeError as err:
-        raise InputFileError(f"{path}: not a valid TOML file ({err})") from None
-    unknown = set(data) - set(CONFIG_KEYS)
-    if unknown:
-        raise InputFileError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
-                             f"known: {', '.join(CONFIG_KEYS)}")
-    sections: dict[str, dict[str, Any]] = {}
-    for name, values in data.items():
-        if not isinstance(values, dict):
-            raise InputFileError(f"{path}: [{name}] must be a table of keys")
-        bad = set(values) - CONFIG_KEYS[name]
-        if bad:
-            raise InputFileError(f"{path}: unknown key(s) in [{name}]: {', '.join(sorted(bad))}"
-                                 f"; known: {', '.join(sorted(CONFIG_KEYS[name]))}")
-        section = dict(values)
-        for key, value in values.items():
-            if (name, key) in _PATH_KEYS:
-                if not isinstance(value, str):
-                    raise InputFileError(f"{path}: [{name}] {key} must be a path (a string)")
-                section[key] = _inside(path, f"[{name}] {key}", value, allow_outside)
-            elif name in ("tolerances",):
-                if not isinstance(value, int | float) or isinstance(value, bool):
-                    raise InputFileError(f"{path}: [{name}] {key} must be a number of metres")
-                what = f"{path}: [{name}] {key}"
-                if key == "min_share":
-                    number(value, what, minimum=0.0, maximum=1.0, min_open=True)
-                elif key == "min_area":
-                    square_metres(value, what)
-                else:
-                    metres(value, what)
-            elif name == "checks" and not isinstance(value, bool):
-                raise InputFileError(f"{path}: [checks] {key} must be true or false")
-        sections[name] = section
-    if "lines" in sections and "path" not in sections["lines"] \
-            and not sections["lines"].get("derive"):
-        raise InputFileError(f"{path}: [lines] needs a path, or derive = true")
-    return InspectionConfig(path, sections, allow_outside)
+    cfg: InspectionConfig
+    metric: MetricCRS
+    divisions: DivisionTable | None = None
+    division_geometries: np.ndarray | None = None
+    lines: LineLayer | None = None
+    lines_crs: Any = None
+    tripoints: np.ndarray | None = None
+    findings: list[Finding] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    layers: list[MapLayer] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    where: dict[tuple[str, str], str] = field(default_factory=dict)
+    markers: MarkerOutcome | None = None
+    other: LineLayer | None = None
+    history: Any = None
+
+    @property
+    def tolerances(self) -> dict[str, Any]:
+        """``[tolerances]`` of the config (metres, or a share for ``min_share``)."""
+        return self.cfg.sections.get("tolerances", {})
 
 
 def run_inspection(config_path: str | Path, crs: str | None = None, sections: bool = True,
@@ -199,184 +95,199 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
     ours (edge-matching). Approved exceptions (``[exceptions] path``) apply to all findings.
     The report has one section per line with markers or findings.
     """
-    from geonames.divisions.coverage import DEFAULT_EXCEPTION_TOLERANCE, apply_exceptions
-
     start = time.perf_counter()
-    cfg = load_config(config_path, allow_outside)
-    tol = cfg.sections.get("tolerances", {})
-    crs = crs or cfg.get("inspection", "crs")
-    findings: list[Finding] = []
-    tables: list[Table] = []
-    layers: list[MapLayer] = []
-    notes: list[str] = []
-    stats: dict[str, Any] = {}
-    inputs: dict[str, Any] = {"config": str(config_path),
-                              "title": cfg.get("inspection", "title", "Joint inspection")}
-    where: dict[tuple[str, str], str] = {}
+    run = read_inputs(load_config(config_path, allow_outside), crs, progress)
+    check_coverage(run, progress)
+    check_changes(run, progress)
+    check_markers_against_lines(run, progress)
+    check_edgematch(run, progress)
+    apply_approved_exceptions(run)
+    report = build_report(run, sections, progress)
+    report.seconds = time.perf_counter() - start
+    return report
 
-    division_table = None
+
+def read_inputs(cfg: InspectionConfig, crs: str | None = None,
+                progress: Progress = quiet) -> Inspection:
+    """Read the divisions and lines the config names (or derive the lines), choose the metric
+    CRS every check measures in, and bring the lines into it."""
+    crs = crs or cfg.get("inspection", "crs")
+    inputs: dict[str, Any] = {"config": str(cfg.path),
+                              "title": cfg.get("inspection", "title", "Joint inspection")}
+    notes: list[str] = []
+    table = None
     if cfg.get("divisions", "path") is not None:
         progress(f"reading {cfg.get('divisions', 'path')}")
-        division_table = read_divisions(cfg.get("divisions", "path"),
-                                        cfg.get("divisions", "layer"),
-                                        cfg.get("divisions", "id_field"),
-                                        cfg.get("divisions", "name_field"))
+        table = read_divisions(cfg.get("divisions", "path"), cfg.get("divisions", "layer"),
+                               cfg.get("divisions", "id_field"),
+                               cfg.get("divisions", "name_field"))
         inputs["divisions"] = str(cfg.get("divisions", "path"))
-        if division_table.crs_note:
-            notes.append(f"{division_table.source}: {division_table.crs_note}")
-
-    lines = None
-    tripoints = None
-    if "lines" in cfg.sections:
-        if cfg.get("lines", "derive"):
-            if division_table is None:
-                raise InputFileError(f"{cfg.path}: [lines] derive = true needs [divisions] path")
-            progress("deriving boundary lines from the divisions")
-            only = cfg.get("lines", "only")
-            lines, tripoints = lines_from_divisions(
-                division_table, snap=float(cfg.get("lines", "snap", 0.0)), crs=crs,
-                only=set(map(str, only)) if only else None)
-            inputs["lines"] = lines.source
-        else:
-            lines = read_lines(cfg.get("lines", "path"), cfg.get("lines", "layer"),
-                               code_field=cfg.get("lines", "code_field"))
-            inputs["lines"] = str(cfg.get("lines", "path"))
-    if division_table is not None:
-        metric = metric_for([(division_table.crs, division_table.geometries)], crs)
+        if table.crs_note:
+            notes.append(f"{table.source}: {table.crs_note}")
+    lines, tripoints = _read_lines(cfg, table, crs, inputs, progress)
+    if table is not None:
+        metric = metric_for([(table.crs, table.geometries)], crs)
     elif lines is not None:
         metric = metric_for([(lines.crs, lines.geometries)], crs)
     else:
         raise InputFileError(f"{cfg.path}: give [divisions] path or [lines] to inspect")
     notes.append(f"measured in {metric.label}: {metric.reason}")
-    lines_crs = lines.crs if lines is not None else None
+    run = Inspection(cfg, metric, divisions=table, inputs=inputs, notes=notes)
     if lines is not None:
+        run.lines_crs = lines.crs
         if lines.crs_note:
             notes.append(f"{lines.source}: {lines.crs_note}")
         if tripoints is not None:
-            tripoints = reproject(tripoints, lines.crs, metric.crs)
-        lines = lines.reprojected(metric.crs)
-        layers.append(MapLayer("boundary lines", lines.geometries, kind="line"))
+            run.tripoints = reproject(tripoints, lines.crs, metric.crs)
+        run.lines = lines.reprojected(metric.crs)
+        run.layers.append(MapLayer("boundary lines", run.lines.geometries, kind="line"))
+    if table is not None:
+        run.division_geometries = reproject(table.geometries, table.crs, metric.crs)
+        run.layers.insert(0, MapLayer("divisions", run.division_geometries, labels=[
+            str(n) or str(i) for i, n in zip(table.ids, table.names, strict=True)],
+            ids=[str(i) for i in table.ids]))
+    return run
 
-    if division_table is not None:
-        div_geoms = reproject(division_table.geometries, division_table.crs, metric.crs)
-        layers.insert(0, MapLayer("divisions", div_geoms, labels=[
-            str(n) or str(i) for i, n in zip(division_table.ids, division_table.names,
-                                             strict=True)],
-            ids=[str(i) for i in division_table.ids]))
 
-    if cfg.wants("coverage", ("divisions", "path")):
-        from geonames.divisions.coverage import inspect_divisions
+def _read_lines(cfg: InspectionConfig, table: DivisionTable | None, crs: str | None,
+                inputs: dict[str, Any], progress: Progress
+                ) -> tuple[LineLayer | None, np.ndarray | None]:
+    """The ``[lines]`` of the config, read or derived from the divisions (with tripoints)."""
+    if "lines" not in cfg.sections:
+        return None, None
+    if cfg.get("lines", "derive"):
+        if table is None:
+            raise InputFileError(f"{cfg.path}: [lines] derive = true needs [divisions] path")
+        progress("deriving boundary lines from the divisions")
+        only = cfg.get("lines", "only")
+        lines, tripoints = lines_from_divisions(
+            table, snap=float(cfg.get("lines", "snap", 0.0)), crs=crs,
+            only=set(map(str, only)) if only else None)
+        inputs["lines"] = lines.source
+        return lines, tripoints
+    lines = read_lines(cfg.get("lines", "path"), cfg.get("lines", "layer"),
+                       code_field=cfg.get("lines", "code_field"))
+    inputs["lines"] = str(cfg.get("lines", "path"))
+    return lines, None
 
-        progress("coverage: gaps, overlaps and mismatched edges of the divisions")
-        kwargs = {k: float(tol[k]) for k in ("gap_width", "min_area") if k in tol}
-        result = inspect_divisions(division_table, crs=metric, **kwargs)
-        findings += result.findings
-        stats["coverage"] = {"findings": len(result.findings), **result.parameters}
 
-    history = None
-    if cfg.wants("changes", ("divisions", "path"), ("divisions", "previous")):
-        progress("changes since the previous round's divisions")
-        old = read_divisions(cfg.get("divisions", "previous"), cfg.get("divisions", "layer"),
-                             cfg.get("divisions", "id_field"),
-                             cfg.get("divisions", "name_field"))
-        inputs["previous_divisions"] = str(cfg.get("divisions", "previous"))
-        change = compare_divisions(
-            old.ids, old.names, reproject(old.geometries, old.crs, metric.crs),
-            division_table.ids, division_table.names, div_geoms,
-            tolerance=tol.get("changes"), min_share=float(tol.get("min_share", 0.5)))
-        findings += change.findings
-        tables += change_tables(change)
-        stats["changes"] = change_stats(change)
-        history = cfg.get("divisions", "history")
+def check_coverage(run: Inspection, progress: Progress = quiet) -> None:
+    """Gaps, overlaps and mismatched edges of the divisions."""
+    if run.divisions is None or not run.cfg.wants("coverage", ("divisions", "path")):
+        return
+    progress("coverage: gaps, overlaps and mismatched edges of the divisions")
+    tol = run.tolerances
+    result = inspect_divisions(
+        run.divisions, crs=run.metric,
+        gap_width=float(tol.get("gap_width", DEFAULT_GAP_WIDTH)),
+        min_area=float(tol.get("min_area", DEFAULT_MIN_AREA)))
+    run.findings += result.findings
+    run.stats["coverage"] = {"findings": len(result.findings), **result.parameters}
 
-    outcome = None
-    if lines is not None and cfg.wants("markers", ("markers", "path")):
-        pattern = NumberPattern(cfg.get("markers", "number_pattern", DEFAULT_PATTERN.regex),
-                                cfg.get("markers", "number_template",
-                                        DEFAULT_PATTERN.template))
-        default = lines_crs if lines_crs is not None and lines_crs.is_projected else None
-        markers_crs = cfg.get("markers", "crs")
-        progress(f"markers: {cfg.get('markers', 'path')}")
-        register = in_metric(read_markers(cfg.get("markers", "path"), crs=markers_crs,
-                                           default_crs=default), metric)
-        previous = None
-        if cfg.get("markers", "previous") is not None:
-            previous = in_metric(read_markers(cfg.get("markers", "previous"), crs=markers_crs,
-                                               default_crs=default), metric)
-        if cfg.get("lines", "tripoints") is not None:
-            found = read_tripoints(cfg.get("lines", "tripoints"))
-            tripoints = reproject(found[0], found[1], metric.crs) if found else None
-        limits = MarkerLimits(float(tol.get("max_offset", DEFAULT_LIMITS.max_offset)),
-                              float(tol.get("max_shift", DEFAULT_LIMITS.max_shift)),
-                              float(tol.get("max_tripoint_distance",
-                                            DEFAULT_LIMITS.max_tripoint_distance)))
-        outcome = run_markers_check(lines, register, previous, tripoints, limits, pattern)
-        findings += outcome.findings
-        tables.insert(0, outcome.table)
-        layers.append(MapLayer("markers", marker_points(outcome), kind="point"))
-        notes += register.notes + (previous.notes if previous is not None else [])
-        stats["markers"] = outcome.stats
-        inputs["markers"] = str(cfg.get("markers", "path"))
-        inputs["previous_markers"] = str(cfg.get("markers", "previous") or "")
 
-    other = None
-    if lines is not None and cfg.wants("edgematch", ("other_party", "lines")):
-        progress(f"edge-matching with {cfg.get('other_party', 'lines')}")
-        other = read_lines(cfg.get("other_party", "lines"), cfg.get("other_party", "layer"),
-                           code_field=cfg.get("other_party", "code_field")).reprojected(
-                               metric.crs)
-        tolerance = float(tol.get("edgematch", EDGEMATCH_TOLERANCE))
-        match = run_edgematch(lines, other, tolerance, cfg.get("other_party", "match", "auto"))
-        findings += match.findings
-        tables.append(edgematch_table(match, lines, other))
-        stats["edgematch"] = edgematch_stats(match)
-        inputs["other_party_lines"] = str(cfg.get("other_party", "lines"))
-        ours = {str(c) for c in lines.codes}
-        for f in match.findings:
-            if f.subject in ours:
-                where[(f.code, f.subject)] = f.subject
+def check_changes(run: Inspection, progress: Progress = quiet) -> None:
+    """What changed since the previous round's divisions."""
+    cfg = run.cfg
+    if run.divisions is None or run.division_geometries is None \
+            or not cfg.wants("changes", ("divisions", "path"), ("divisions", "previous")):
+        return
+    progress("changes since the previous round's divisions")
+    old = read_divisions(cfg.get("divisions", "previous"), cfg.get("divisions", "layer"),
+                         cfg.get("divisions", "id_field"), cfg.get("divisions", "name_field"))
+    run.inputs["previous_divisions"] = str(cfg.get("divisions", "previous"))
+    change = compare_divisions(
+        old.ids, old.names, reproject(old.geometries, old.crs, run.metric.crs),
+        run.divisions.ids, run.divisions.names, run.division_geometries,
+        tolerance=run.tolerances.get("changes"),
+        min_share=float(run.tolerances.get("min_share", 0.5)))
+    run.findings += change.findings
+    run.tables += change_tables(change)
+    run.stats["changes"] = change_stats(change)
+    run.history = cfg.get("divisions", "history")
 
-    if cfg.get("exceptions", "path") is not None:
-        approved = read_exceptions(cfg.get("exceptions", "path"), metric.crs)
-        findings = apply_exceptions(findings, approved, float(cfg.get(
-            "exceptions", "tolerance", DEFAULT_EXCEPTION_TOLERANCE)))
-        inputs["exceptions"] = str(cfg.get("exceptions", "path"))
-        stats["exceptions_read"] = len(approved)
 
-    inputs["tolerances_m"] = {k: v for k, v in tol.items()}
-    report = Report(check="inspection", findings=findings, crs=metric.crs,
-                    metric_crs=metric.label, inputs=inputs, layers=layers, tables=tables,
-                    notes=notes, stats=stats)
-    if history:
-        apply_history(report, [_events_path(cfg, h) for h in
-                               ([history] if isinstance(history, str) else history)])
-    if sections and lines is not None:
+def check_markers_against_lines(run: Inspection, progress: Progress = quiet) -> None:
+    """The markers against the lines, the tripoints and the previous round's markers."""
+    cfg, tol = run.cfg, run.tolerances
+    if run.lines is None or not cfg.wants("markers", ("markers", "path")):
+        return
+    pattern = NumberPattern(cfg.get("markers", "number_pattern", DEFAULT_PATTERN.regex),
+                            cfg.get("markers", "number_template", DEFAULT_PATTERN.template))
+    default = run.lines_crs if run.lines_crs is not None and run.lines_crs.is_projected \
+        else None
+    markers_crs = cfg.get("markers", "crs")
+    progress(f"markers: {cfg.get('markers', 'path')}")
+    register = in_metric(read_markers(cfg.get("markers", "path"), crs=markers_crs,
+                                      default_crs=default), run.metric)
+    previous = None
+    if cfg.get("markers", "previous") is not None:
+        previous = in_metric(read_markers(cfg.get("markers", "previous"), crs=markers_crs,
+                                          default_crs=default), run.metric)
+    if cfg.get("lines", "tripoints") is not None:
+        found = read_tripoints(cfg.get("lines", "tripoints"))
+        run.tripoints = reproject(found[0], found[1], run.metric.crs) if found else None
+    limits = MarkerLimits(float(tol.get("max_offset", DEFAULT_LIMITS.max_offset)),
+                          float(tol.get("max_shift", DEFAULT_LIMITS.max_shift)),
+                          float(tol.get("max_tripoint_distance",
+                                        DEFAULT_LIMITS.max_tripoint_distance)))
+    outcome = run_markers_check(run.lines, register, previous, run.tripoints, limits, pattern)
+    run.markers = outcome
+    run.findings += outcome.findings
+    run.tables.insert(0, outcome.table)
+    run.layers.append(MapLayer("markers", marker_points(outcome), kind="point"))
+    run.notes += register.notes + (previous.notes if previous is not None else [])
+    run.stats["markers"] = outcome.stats
+    run.inputs["markers"] = str(cfg.get("markers", "path"))
+    run.inputs["previous_markers"] = str(cfg.get("markers", "previous") or "")
+
+
+def check_edgematch(run: Inspection, progress: Progress = quiet) -> None:
+    """The other party's version of the lines against ours."""
+    cfg = run.cfg
+    if run.lines is None or not cfg.wants("edgematch", ("other_party", "lines")):
+        return
+    progress(f"edge-matching with {cfg.get('other_party', 'lines')}")
+    other = read_lines(cfg.get("other_party", "lines"), cfg.get("other_party", "layer"),
+                       code_field=cfg.get("other_party", "code_field")).reprojected(
+                           run.metric.crs)
+    tolerance = float(run.tolerances.get("edgematch", EDGEMATCH_TOLERANCE))
+    match = run_edgematch(run.lines, other, tolerance, cfg.get("other_party", "match", "auto"))
+    run.other = other
+    run.findings += match.findings
+    run.tables.append(edgematch_table(match, run.lines, other))
+    run.stats["edgematch"] = edgematch_stats(match)
+    run.inputs["other_party_lines"] = str(cfg.get("other_party", "lines"))
+    ours = {str(c) for c in run.lines.codes}
+    for f in match.findings:
+        if f.subject in ours:
+            run.where[(f.code, f.subject)] = f.subject
+
+
+def apply_approved_exceptions(run: Inspection) -> None:
+    """Mark the findings an ``[exceptions] path`` file approves as excepted."""
+    cfg = run.cfg
+    if cfg.get("exceptions", "path") is None:
+        return
+    approved = read_exceptions(cfg.get("exceptions", "path"), run.metric.crs)
+    run.findings = apply_exceptions(run.findings, approved, float(cfg.get(
+        "exceptions", "tolerance", DEFAULT_EXCEPTION_TOLERANCE)))
+    run.inputs["exceptions"] = str(cfg.get("exceptions", "path"))
+    run.stats["exceptions_read"] = len(approved)
+
+
+def build_report(run: Inspection, sections: bool = True, progress: Progress = quiet) -> Report:
+    """The report of the run: findings labelled with the division history the config names,
+    and (with ``sections``) one section with a map per boundary line."""
+    run.inputs["tolerances_m"] = dict(run.tolerances)
+    report = Report(check="inspection", findings=run.findings, crs=run.metric.crs,
+                    metric_crs=run.metric.label, inputs=run.inputs, layers=run.layers,
+                    tables=run.tables, notes=run.notes, stats=run.stats)
+    if run.history:
+        history = [run.history] if isinstance(run.history, str) else run.history
+        apply_history(report, [events_path(run.cfg, h) for h in history])
+    if sections and run.lines is not None:
         progress("drawing a map per line")
         report.sections = line_sections(
-            lines, findings, outcome, where, other,
-            names=division_table.name_of() if division_table is not None else None)
-    report.seconds = time.perf_counter() - start
+            run.lines, run.findings, run.markers, run.where, run.other,
+            names=run.divisions.name_of() if run.divisions is not None else None)
     return report
-
-
-def _inside(config: Path, what: str, value: str, allow_outside: bool) -> Path:
-    """``value`` resolved against the config's folder; refused outside it unless allowed."""
-    if "\x00" in value:
-        raise InputFileError(f"{config}: {what} contains a NUL character")
-    folder = config.resolve().parent
-    resolved = (folder / value).resolve()
-    if not allow_outside and not resolved.is_relative_to(folder):
-        raise InputFileError(f"{config}: {what} {value!r} is outside the config's folder "
-                             f"{folder} (move the file there, or give --allow-outside)")
-    return resolved
-
-
-def _events_path(cfg: InspectionConfig, value: str) -> str | Path:
-    """An events file named in the config: relative to the config's folder when such a file
-    exists there, else as given (e.g. ``"chongqing"`` for the shipped one)."""
-    candidate = cfg.path.parent / value
-    if candidate.exists():
-        return _inside(cfg.path, "[divisions] history", value, cfg.allow_outside)
-    return value
-
-

@@ -200,7 +200,8 @@ class Registry:
 
     @property
     def crs(self) -> CRS:
-        return self.store.crs
+        """The CRS of the register's geometries."""
+        return self.store.register_crs
 
     def _load_extensions(self, create: bool = True) -> None:
         """Load the extensions the register records, by key, from those this installation

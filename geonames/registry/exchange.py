@@ -186,7 +186,7 @@ def _read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = No
         try:
             place, geom = _place_from_row(row, cols, used, geoms[k] if geoms is not None else None)
         except (ValueError, KeyError, TypeError, shapely.errors.ShapelyError) as err:
-            name = row.get(cols["name"]) if cols.get("name") else ""
+            name = row.get(cols["name"] or "") if cols.get("name") else ""
             rejected.append(Rejection(labels[k], _reason(err), str(name or "")))
             continue
         places.append(place)
@@ -485,7 +485,7 @@ def export(registry: Registry, path: str | os.PathLike, fmt: str | None = None, 
                         "wkt"])
             for p, r in zip(places, records):
                 g = p.geometry
-                pt = g if g is not None and g.geom_type == "Point" else None
+                pt = g.centroid if g is not None and g.geom_type == "Point" else None
                 w.writerow([r[f] for f in EXPORT_FIELDS]
                            + [repr(pt.x) if pt else "", repr(pt.y) if pt else "",
                               shapely.to_wkt(g, rounding_precision=-1, trim=True)
@@ -644,7 +644,7 @@ def to_lpf(places: Iterable[PlaceName], crs: CRS, base_uri: str,
                      for other in p.supersedes]
         relations += [{"relationType": "dct:isReplacedBy", "relationTo": base_uri + other,
                        "label": f"replaced by {other}",
-                       **({"when": _when(p.valid_to, None)} if p.valid_to else {})}
+                       **({"when": _when(p.valid_to, None) or {}} if p.valid_to else {})}
                       for other in p.superseded_by]
         if relations:
             feature["relations"] = relations
@@ -684,8 +684,8 @@ def _lpf_name(toponym: str, lang: str, start: date | None, end: date | None,
 def _when(start: date | None, end: date | None) -> dict[str, Any] | None:
     if start is None and end is None:
         return None
-    span: dict[str, Any] = {"start": {"in": start.isoformat()} if start
-                            else {"latest": end.isoformat()}}
+    span: dict[str, Any] = {"start": {"in": start.isoformat()} if start is not None
+                            else {"latest": end.isoformat() if end is not None else ""}}
     if end is not None:
         span["end"] = {"in": end.isoformat()}
     return {"timespans": [span]}
@@ -702,7 +702,7 @@ def _lpf_geometries(g: BaseGeometry | None, p: PlaceName) -> list[dict[str, Any]
     """The members of the feature's GeometryCollection (a collection's parts, flattened)."""
     if g is None or g.is_empty:
         return []
-    parts = list(g.geoms) if g.geom_type == "GeometryCollection" else [g]
+    parts = list(shapely.get_parts(g)) if g.geom_type == "GeometryCollection" else [g]
     when = _when(p.valid_from, p.valid_to)
     out = []
     for part in parts:

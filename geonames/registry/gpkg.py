@@ -286,8 +286,9 @@ class GpkgStore(Store):
                ("WGS 84 geodetic", 4326, "EPSG", 4326, CRS.from_epsg(4326).to_wkt("WKT1_GDAL"),
                 "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid")]
         if self.srid not in (4326, 0, -1):
-            srs.append((self.crs.name, self.srid, "EPSG", self.srid,
-                        self.crs.to_wkt("WKT1_GDAL"), self.crs.name))
+            crs = self.register_crs
+            srs.append((crs.name, self.srid, "EPSG", self.srid, crs.to_wkt("WKT1_GDAL"),
+                        crs.name))
         c.executemany("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", srs)
         # placenames first: GIS software opens the first layer of gpkg_contents by default
         self.create_table(PLACENAMES)
@@ -363,7 +364,8 @@ class GpkgStore(Store):
                                 (table.name,)).fetchone()
         return (row[0] if row else 0) + 1
 
-    def insert_rows(self, table: Table, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    def insert_rows(self, table: Table, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         cols = ", ".join(f'"{c}"' for c in columns)
@@ -392,7 +394,7 @@ class GpkgStore(Store):
                                 (table.name,)).fetchone()
         return row[0] if row else 0
 
-    def _insert(self, table: Table, sql: str, columns: Sequence[str], rows: list[Sequence[Any]],
+    def _insert(self, table: Table, sql: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                 geom: str | None) -> None:
         if geom is None or len(rows) < BULK_ROWS:
             self.conn.executemany(sql, rows)

@@ -37,6 +37,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -348,7 +349,7 @@ def encode_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def geometry_to_text(geom: BaseGeometry) -> Any:
+def geometry_to_text(geom: BaseGeometry | np.ndarray) -> Any:
     """WKT at full precision (round-trips exactly); also for an array of geometries."""
     return shapely.to_wkt(geom, rounding_precision=-1, trim=True)
 
@@ -380,7 +381,7 @@ def override_to_record(override: Any) -> dict[str, Any]:
     mapping) as JSON-able values for the history."""
     if override is None:
         return {}
-    if dataclasses.is_dataclass(override):
+    if dataclasses.is_dataclass(override) and not isinstance(override, type):
         raw = dataclasses.asdict(override)
     elif isinstance(override, Mapping):
         raw = dict(override)

@@ -191,7 +191,7 @@ class PostgisStore(Store):
     def encode_geometries(self, geoms: Sequence[BaseGeometry | None]) -> list[str | None]:
         arr = np.asarray(list(geoms), dtype=object)
         out: list[str | None] = [None] * len(arr)
-        present = np.flatnonzero(~shapely.is_missing(arr)) if len(arr) else []
+        present = np.flatnonzero(~shapely.is_missing(arr))
         if len(present):
             hexes = shapely.to_wkb(shapely.set_srid(arr[present], self.srid), hex=True,
                                    include_srid=True, output_dimension=2)
@@ -199,15 +199,22 @@ class PostgisStore(Store):
                 out[i] = hexes[k]
         return out
 
+    def _one(self, sql: str, params: Sequence[Any]) -> Any:
+        """The single value a query returns."""
+        row = self.conn.execute(sql, params).fetchone()
+        if row is None:
+            raise RuntimeError(f"no row from: {sql}")
+        return row[0]
+
     def reserve(self, table: Table, n: int) -> int:
         pk = next(c.name for c in table.columns if c.type == "serial")
-        seq = self.conn.execute("SELECT pg_get_serial_sequence(%s, %s)",
-                                (f'"{self.schema}"."{table.name}"', pk)).fetchone()[0]
-        last = self.conn.execute("SELECT setval(%s, nextval(%s) + %s - 1)",
-                                 (seq, seq, n)).fetchone()[0]
+        seq = self._one("SELECT pg_get_serial_sequence(%s, %s)",
+                        (f'"{self.schema}"."{table.name}"', pk))
+        last = self._one("SELECT setval(%s, nextval(%s) + %s - 1)", (seq, seq, n))
         return int(last) - n + 1
 
-    def insert_rows(self, table: Table, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    def insert_rows(self, table: Table, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         cols = ", ".join(f'"{c}"' for c in columns)

@@ -249,7 +249,7 @@ class Store(ABC):
             for table in CORE_TABLES:
                 self.create_table(table)
             self._create_search_index()
-            rows = [("schema_version", SCHEMA_VERSION), ("crs", self.crs.to_wkt()),
+            rows = [("schema_version", SCHEMA_VERSION), ("crs", self.register_crs.to_wkt()),
                     ("srid", str(self.srid)), ("id_prefix", id_prefix), ("next_id", "1"),
                     ("created", now_text())]
             self.executemany("INSERT INTO gn_meta (key, value) VALUES (?, ?)", rows)
@@ -273,8 +273,8 @@ class Store(ABC):
 
             raise InputFileError(f"{self.shown}: register schema version {version!r}, this "
                                  f"geonames reads version {SCHEMA_VERSION}")
-        self.crs = CRS.from_wkt(self.meta("crs"))
-        self.srid = int(self.meta("srid"))
+        self.crs = CRS.from_wkt(self.meta("crs") or "")
+        self.srid = int(self.meta("srid") or 0)
 
     def ensure_tables(self, tables: Iterable[Table]) -> None:
         """Create those of ``tables`` that are missing (an extension's tables), in one
@@ -293,6 +293,13 @@ class Store(ABC):
 
             raise CRSError(f"the register CRS needs an EPSG code; {crs.name!r} has none")
         self.crs, self.srid = crs, epsg
+
+    @property
+    def register_crs(self) -> CRS:
+        """The CRS of the register's geometries (set when it is created or opened)."""
+        if self.crs is None:
+            raise RuntimeError("the register's CRS is not set yet")
+        return self.crs
 
     @property
     def geod(self) -> Geod | None:
@@ -331,7 +338,8 @@ class Store(ABC):
         """Reserve ``n`` values of the table's serial key; returns the first."""
 
     @abstractmethod
-    def insert_rows(self, table: Table, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    def insert_rows(self, table: Table, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
         """Bulk insert (geometry columns take encoded values)."""
 
     # ------------------------------------------------------------------ writes
@@ -396,7 +404,7 @@ class Store(ABC):
             self.executemany("UPDATE gn_places SET status = ?, last_seq = ? WHERE place_id = ?",
                              [(str(states[i].status), last_seq[i], i) for i in old_ids])
         # placenames: the current places, updated in place (their fid stays)
-        present = set()
+        present: set[str] = set()
         for chunk in _chunks(old_ids, 500):
             marks = ",".join("?" * len(chunk))
             present.update(r[0] for r in self.query(
@@ -440,10 +448,11 @@ class Store(ABC):
         arr = np.asarray([g for g in geoms if g is not None and not g.is_empty], dtype=object)
         ext = self.extent()
         if len(arr):
-            b = shapely.total_bounds(arr)
+            xmin, ymin, xmax, ymax = (float(v) for v in shapely.total_bounds(arr))
             if ext is not None:
-                b = (min(b[0], ext[0]), min(b[1], ext[1]), max(b[2], ext[2]), max(b[3], ext[3]))
-            ext = tuple(float(v) for v in b)
+                xmin, ymin = min(xmin, ext[0]), min(ymin, ext[1])
+                xmax, ymax = max(xmax, ext[2]), max(ymax, ext[3])
+            ext = (xmin, ymin, xmax, ymax)
             self.set_meta("extent", ",".join(repr(v) for v in ext))
         self.update_contents_extent(ext)
 
@@ -454,7 +463,10 @@ class Store(ABC):
     def extent(self) -> tuple[float, float, float, float] | None:
         """A box covering every current geometry (it may be larger), None when empty."""
         text = self.meta("extent")
-        return tuple(float(v) for v in text.split(",")) if text else None
+        if not text:
+            return None
+        xmin, ymin, xmax, ymax = (float(v) for v in text.split(","))
+        return (xmin, ymin, xmax, ymax)
 
     def count_current(self) -> int:
         return int(self.meta("n_current") or 0)
