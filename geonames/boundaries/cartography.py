@@ -184,7 +184,8 @@ def map_coverage(geometries: Sequence[BaseGeometry | None] | np.ndarray,
     if not present.all():
         missing = ", ".join(ids[~present][:5])
         raise ValueError(f"divisions without a geometry cannot be mapped: {missing}")
-    cleaned = shapely.coverage_clean(geoms, gap_width=gap_width, snapping_distance=snap)
+    cleaned = shapely.coverage_clean(  # type: ignore[attr-defined]  # GEOS 3.14, not in the stubs yet
+        geoms, gap_width=gap_width, snapping_distance=snap)
     cleaned = _polygonal(cleaned)
     simplified = _polygonal(shapely.coverage_simplify(cleaned, tolerance))
     found = extract_lines(simplified, ids, names)

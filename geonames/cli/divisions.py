@@ -43,7 +43,7 @@ def history_options(func):
 
 
 def _log(revisions: str | None, events: Sequence[str], no_events: bool) -> DivisionLog:
-    paths: list[str | Path] = [] if no_events else (list(events) or default_events())
+    paths: list[str | Path] = [] if no_events else [*events] or [*default_events()]
     return load_log(revisions or national_revisions(), paths)
 
 

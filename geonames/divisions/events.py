@@ -30,6 +30,9 @@ from enum import StrEnum
 from geonames.divisions.codes import PROVINCES, parse_code
 from geonames.errors import CodeError, GeonamesError
 
+#: ``date`` under another name, for annotations inside classes with a field called ``date``.
+Day = date
+
 
 class HistoryError(GeonamesError, ValueError):
     """An event, date or history query that cannot be right (bad kind, date, code, sequence)."""
@@ -106,6 +109,15 @@ def check_history_code(code: str) -> str:
     return text
 
 
+
+def event_kind(kind: str | EventKind) -> EventKind:
+    """The :class:`EventKind` named by ``kind``; :class:`HistoryError` for an unknown one."""
+    try:
+        return EventKind(kind)
+    except ValueError:
+        raise HistoryError(f"unknown event kind {kind!r}; kinds are: "
+                           + ", ".join(k.value for k in EventKind)) from None
+
 @dataclass(frozen=True, slots=True)
 class NamedCode:
     """One side of an event: a code with the name (and optionally the parent) it had then."""
@@ -160,28 +172,23 @@ class DivisionEvent:
     decision: str = ""
     source: str = ""
     note: str = ""
-    earliest: date | None = None
+    earliest: Day | None = None
     inferred: bool = False
 
     def __post_init__(self) -> None:
-        try:
-            kind = EventKind(self.kind)
-        except ValueError:
-            raise HistoryError(f"unknown event kind {self.kind!r}; kinds are: "
-                               + ", ".join(k.value for k in EventKind)) from None
-        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "kind", event_kind(self.kind))
         object.__setattr__(self, "old", tuple(self.old))
         object.__setattr__(self, "new", tuple(self.new))
         self._check_shape()
 
     @classmethod
-    def of(cls, kind: str, when: str | date, old: Iterable[str | NamedCode] = (),
+    def of(cls, kind: str, when: str | Day, old: Iterable[str | NamedCode] = (),
            new: Iterable[str | NamedCode] = (), **extra) -> DivisionEvent:
         """Build an event from plain values: ``of("merged", "2011-10", ["500110 万盛区",
         "500222 綦江县"], ["500110 綦江区"], source=...)``."""
         def units(items):
             return tuple(u if isinstance(u, NamedCode) else NamedCode.parse(u) for u in items)
-        return cls(kind, parse_when(when), units(old), units(new), **extra)
+        return cls(event_kind(kind), parse_when(when), units(old), units(new), **extra)
 
     @property
     def old_codes(self) -> tuple[str, ...]:

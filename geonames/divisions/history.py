@@ -655,9 +655,11 @@ class DivisionLog:
             if n is None:
                 gone = [i for i in idents if i.code == unit.code]
                 if gone:
+                    ended_by = gone[-1].ended_by
+                    how = self.events[ended_by].describe() if ended_by is not None else "?"
                     raise HistoryError(
                         f"{what}: {unit.code} no longer exists on {event.date} (it ended on "
-                        f"{gone[-1].end} by: {self.events[gone[-1].ended_by].describe()})")
+                        f"{gone[-1].end} by: {how})")
                 n = len(idents)
                 idents.append(_Identity(unit.code, None, names=[[unit.name, None]]))
                 if unit.parent:
@@ -871,7 +873,7 @@ class DivisionLog:
             raise HistoryError(f"code {code} did not exist on {start_day} (it existed {spans})")
         forward = end_day >= start_day
         results: dict[int, tuple[int, ...]] = {}
-        stack = [(start, ())]
+        stack: list[tuple[int, tuple[int, ...]]] = [(start, ())]
         seen = set()
         while stack:
             n, path = stack.pop()

@@ -41,6 +41,7 @@ from geonames.divisions.events import (
     DivisionEvent,
     NamedCode,
     check_history_code,
+    event_kind,
     parse_when,
 )
 from geonames.divisions.history import DivisionLog, label_changes
@@ -237,7 +238,7 @@ def _event(where: str, when, kind, old, new, extra: dict) -> DivisionEvent:
             new = [new]
         units_old = tuple(_unit(u) for u in old)
         units_new = tuple(_unit(u) for u in new)
-        return DivisionEvent(str(kind).strip(), day, units_old, units_new,
+        return DivisionEvent(event_kind(str(kind).strip()), day, units_old, units_new,
                              decision=str(extra.get("decision") or "").strip(),
                              source=str(extra.get("source") or "").strip(),
                              note=str(extra.get("note") or "").strip())

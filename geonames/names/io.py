@@ -89,6 +89,14 @@ class NameList:
                                          f"{fault}")
         return values
 
+    def values(self, name: str | None, guesses: tuple[str, ...] = (),
+               what: str = "column") -> list[str]:
+        """The values of a required column (see :meth:`column`)."""
+        values = self.column(name, guesses, what, required=True)
+        if values is None:  # column() raises for a required column it cannot find
+            raise InputFileError(f"{self.path}: no {what} column")
+        return values
+
     def column_name(self, name: str | None, guesses: tuple[str, ...] = (),
                     what: str = "column", required: bool = True) -> str | None:
         """The column :meth:`column` reads (see there)."""
@@ -224,7 +232,7 @@ def names_report(
     say(f"reading {path}")
     names = read_names(path, layer=layer, encoding=encoding)
     rules = rules or default_rules()
-    name_values = names.column(name_col, NAME_COLUMNS, "name")
+    name_values = names.values(name_col, NAME_COLUMNS, "name")
     codes = names.column(code_col, CODE_COLUMNS, "code", required=code_col is not None)
     levels = names.column(level_col, what="level") if level_col else None
     pinyin = names.column(pinyin_col, what="romanization") if pinyin_col else None
@@ -235,7 +243,7 @@ def names_report(
         notes.append("no code column: the whole list is one area for duplicates and "
                      "homophones, and levels come from the generic terms")
     geoms, crs, label = None, None, None
-    if names.geometries is not None:
+    if names.geometries is not None and names.crs is not None:
         bounds = _bounds(names.geometries)
         metric = choose_metric_crs(names.crs, bounds, user_crs, geometries=names.geometries)
         geoms = reproject(names.geometries, names.crs, metric.crs)
@@ -304,7 +312,7 @@ def romanize_file(
     if names.geometries is not None:
         raise InputFileError(f"{path}: give a CSV (names with geometry: export the "
                              "attributes first)")
-    values = names.column(column, NAME_COLUMNS, "name")
+    values = names.values(column, NAME_COLUMNS, "name")
     codes = names.column(code_col, CODE_COLUMNS, "code") if code_col else None
     results = romanize_many(values, tones=tones, codes=codes)
     extra = ["romanization", "pinyin_key", "initials", "transcription"]
@@ -331,4 +339,5 @@ def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float]:
     import shapely
 
     present = geometries[~shapely.is_missing(geometries)]
-    return tuple(float(v) for v in shapely.total_bounds(present))
+    xmin, ymin, xmax, ymax = (float(v) for v in shapely.total_bounds(present))
+    return (xmin, ymin, xmax, ymax)

@@ -371,7 +371,7 @@ def lint_names(
     romanized: Sequence[str | None] | None = None,
     categories: Sequence[str | None] | None = None,
     ids: Sequence[str | None] | None = None,
-    geometries: Sequence[Any] | None = None,
+    geometries: Sequence[Any] | np.ndarray | None = None,
     rules: NameRules | None = None,
     checks: Iterable[str] | None = None,
     own_codes: bool | None = None,
@@ -495,8 +495,8 @@ def _lint(names, codes, levels, romanized, categories, ids, geometries, rules: N
             _row_checks(name, f, own, level, given_rom[i], cat_list[i], code, rules, wanted,
                         _recorder(results))
         for (check, _, message, *rest), details in results:
-            extra = {"code": code} if check == "name.generic_mismatch" else {}
-            emit(check, [i], message, *rest, **details, **extra)
+            extra: dict[str, Any] = {"code": code} if check == "name.generic_mismatch" else {}
+            emit(check, [i], message, *rest, **{**details, **extra})
 
     if "name.duplicate" in wanted:
         for (level, scope, area), by_name in groups.items():
