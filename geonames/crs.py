@@ -543,3 +543,23 @@ def _fits_zone(xmin: float, xmax: float, meridian: float) -> bool:
 
 def _fmt_bounds(bounds: tuple[float, float, float, float]) -> str:
     return "(" + ", ".join(f"{v:.6g}" for v in bounds) + ")"
+
+
+def metric_crs_for(crs: CRS, geometries: np.ndarray | list, user_crs: CRS | str | None = None
+                   ) -> MetricCRS | None:
+    """:func:`choose_metric_crs` for geometries in ``crs``: from the bounds of those present
+    (missing and empty ones ignored); None when there is none.
+
+    >>> from shapely import Point
+    >>> metric_crs_for(WGS84, [Point(106.5, 29.5), None]).label
+    'EPSG:4545'
+    >>> metric_crs_for(WGS84, [None]) is None
+    True
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)] if len(geoms) \
+        else geoms
+    if not len(present):
+        return None
+    xmin, ymin, xmax, ymax = (float(v) for v in shapely.total_bounds(present))
+    return choose_metric_crs(crs, (xmin, ymin, xmax, ymax), user_crs, geometries=present)

@@ -10,6 +10,7 @@ import gzip
 import os
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from geonames.errors import GeonamesError, InputFileError
@@ -125,3 +126,12 @@ Progress = Callable[[str], None]
 
 def quiet(_: str) -> None:
     return None
+
+
+def iso_date(day: date | None) -> str | None:
+    """``YYYY-MM-DD``, or None for no date (callers that want text write ``or ""``).
+
+    >>> iso_date(date(2016, 7, 1)), iso_date(None)
+    ('2016-07-01', None)
+    """
+    return day.isoformat() if day is not None else None

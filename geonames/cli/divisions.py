@@ -24,6 +24,7 @@ from geonames.divisions.history_io import (
     shipped_revisions,
 )
 from geonames.document import Report, Table
+from geonames.text import iso_date
 
 
 def history_options(func):
@@ -163,7 +164,7 @@ def as_of(date: str, parent: str | None, level: str | None, revisions: str | Non
     if as_json:
         click.echo(json.dumps([{"code": d.code, "name": d.name, "level": d.level,
                                 "parent": d.parent_code,
-                                "valid_from": _iso(d.valid_from), "valid_to": _iso(d.valid_to)}
+                                "valid_from": iso_date(d.valid_from), "valid_to": iso_date(d.valid_to)}
                                for d in found], ensure_ascii=False, indent=2))
         return 0
     scope = (f" under {parent}" if parent else "") + (f" ({level} level)" if level else "")
@@ -280,9 +281,6 @@ def history_option(func):
 # --------------------------------------------------------------------------- formatting
 
 
-def _iso(d) -> str | None:
-    return d.isoformat() if d else None
-
 
 def _event_line(e: DivisionEvent) -> str:
     ref = e.reference or "no reference"
@@ -295,9 +293,9 @@ def _event_line(e: DivisionEvent) -> str:
 
 
 def _identity_json(i: CodeIdentity) -> dict:
-    return {"code": i.code, "valid_from": _iso(i.valid_from), "valid_to": _iso(i.valid_to),
-            "names": [{"name": s.value, "valid_from": _iso(s.valid_from),
-                       "valid_to": _iso(s.valid_to)} for s in i.names]}
+    return {"code": i.code, "valid_from": iso_date(i.valid_from), "valid_to": iso_date(i.valid_to),
+            "names": [{"name": s.value, "valid_from": iso_date(s.valid_from),
+                       "valid_to": iso_date(s.valid_to)} for s in i.names]}
 
 
 def _event_json(e: DivisionEvent) -> dict:
@@ -305,4 +303,4 @@ def _event_json(e: DivisionEvent) -> dict:
             "old": [{"code": u.code, "name": u.name} for u in e.old],
             "new": [{"code": u.code, "name": u.name} for u in e.new],
             "decision": e.decision, "source": e.source, "note": e.note,
-            "inferred": e.inferred, "earliest": _iso(e.earliest)}
+            "inferred": e.inferred, "earliest": iso_date(e.earliest)}

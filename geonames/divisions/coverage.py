@@ -49,7 +49,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geonames.crs import MetricCRS, choose_metric_crs, reproject
+from geonames.crs import MetricCRS, metric_crs_for, reproject
 from geonames.divisions.model import DivisionTable
 from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity, subject_of
@@ -217,12 +217,10 @@ def metric_crs_of(table: DivisionTable, crs: str | CRS | None = None) -> MetricC
 
     Raises :class:`~geonames.errors.InputFileError` when no division has a geometry.
     """
-    geoms = np.asarray(table.geometries, dtype=object)
-    present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
-    if not len(present):
+    metric = metric_crs_for(table.crs, table.geometries, crs)
+    if metric is None:
         raise InputFileError(f"{table.source or 'the layer'}: no division has a geometry")
-    bounds = tuple(float(v) for v in shapely.total_bounds(present))
-    return choose_metric_crs(table.crs, bounds, crs, geometries=present)
+    return metric
 
 
 def inspect_coverage(

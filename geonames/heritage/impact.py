@@ -11,7 +11,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geonames.crs import MetricCRS, choose_metric_crs, reproject
+from geonames.crs import MetricCRS, choose_metric_crs, metric_crs_for, reproject
 from geonames.divisions.model import DivisionTable
 from geonames.errors import GeonamesError
 from geonames.findings import Finding, Severity
@@ -285,9 +285,7 @@ def _impact_finding(e: Entry, message: str, kind: str, reasons: list[str],
 
 
 def _metric_for(points: np.ndarray, crs: CRS | None) -> MetricCRS | None:
-    if crs is None or not len(points):
-        return None
-    return choose_metric_crs(crs, tuple(shapely.total_bounds(points)), geometries=points)
+    return metric_crs_for(crs, points) if crs is not None else None
 
 
 def _to_metric(points: np.ndarray, crs: CRS | None, metric: MetricCRS | None) -> np.ndarray:

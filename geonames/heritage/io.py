@@ -42,6 +42,7 @@ from geonames.heritage.model import (
 )
 from geonames.heritage.workflow import check_steps
 from geonames.names.model import NameVariant, VariantKind
+from geonames.text import iso_date
 
 FORMAT = "geonames-heritage/1"
 
@@ -92,7 +93,7 @@ def list_from_dict(d: Mapping[str, Any]) -> ProtectionList:
 
 
 def batch_to_dict(b: Batch) -> dict[str, Any]:
-    return {"list": b.list_id, "number": b.number, "published": _iso(b.published),
+    return {"list": b.list_id, "number": b.number, "published": iso_date(b.published),
             "document": b.document, "title": b.title, "note": b.note}
 
 
@@ -129,7 +130,7 @@ def entry_to_dict(e: Entry) -> dict[str, Any]:
                    "note": s.note} for s in e.steps],
         "notices": [{"start": n.start.isoformat(), "end": n.end.isoformat(), "where": n.where,
                      "objections": [{"received": o.received.isoformat(), "by": o.by,
-                                     "text": o.text, "resolved": _iso(o.resolved),
+                                     "text": o.text, "resolved": iso_date(o.resolved),
                                      "resolution": o.resolution} for o in n.objections]}
                     for n in e.notices],
         "note": e.note, "properties": dict(e.properties),
@@ -153,7 +154,7 @@ def entry_from_dict(d: Mapping[str, Any]) -> Entry:
 
 
 def override_to_dict(o: Override) -> dict[str, Any]:
-    return {"decision": o.decision, "authority": o.authority, "date": _iso(o.date),
+    return {"decision": o.decision, "authority": o.authority, "date": iso_date(o.date),
             "reason": o.reason}
 
 
@@ -318,8 +319,8 @@ def _place_to_dict(p: FilePlace) -> dict[str, Any]:
         out["location_note"] = p.note
     if p.former_names:
         out["former_names"] = [{"name": v.name, "kind": str(v.kind),
-                                "valid_from": _iso(v.valid_from),
-                                "valid_to": _iso(v.valid_to), "source": v.source}
+                                "valid_from": iso_date(v.valid_from),
+                                "valid_to": iso_date(v.valid_to), "source": v.source}
                                for v in p.former_names]
     return out
 
@@ -329,9 +330,6 @@ def _label(record: Any) -> str:
         return str(record.get("id") or record.get("name") or record.get("number") or "?")
     return "?"
 
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _required_day(value: Any) -> date:

@@ -30,6 +30,7 @@ from typing import Any
 from geonames.errors import GeonamesError
 from geonames.heritage.io import write_list_csv
 from geonames.heritage.model import Batch, Entry, EntryStatus, OverrideRecord, ProtectionList
+from geonames.text import iso_date
 
 _LEVELS = {"national": "国家级", "provincial": "省级", "municipal": "市级", "district": "区县级"}
 
@@ -267,7 +268,7 @@ def publication_rows(entries: Iterable[Entry], lists: Mapping[str, ProtectionLis
             "entry": e.id, "name": e.name, "romanization": roman, "place": e.place_id,
             "place_name": info.name, "division": info.division, "grade": e.grade,
             "status": str(e.status),
-            "listed_on": _iso(e.step_date(EntryStatus.LISTED)),
+            "listed_on": (iso_date(e.step_date(EntryStatus.LISTED)) or ""),
             "history": e.evidence.history,
             "sources": " | ".join(s.text() for s in e.evidence.sources),
             "measures": " | ".join(e.measures),
@@ -283,9 +284,6 @@ def publication_rows(entries: Iterable[Entry], lists: Mapping[str, ProtectionLis
                 str(row["romanization"]).lower(), str(row["name"]))
     return sorted(rows, key=order)
 
-
-def _iso(day: date | None) -> str:
-    return day.isoformat() if day else ""
 
 
 def _default_romanize(name: str, place: bool = False) -> str:

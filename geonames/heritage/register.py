@@ -45,11 +45,10 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geonames.crs import choose_metric_crs
+from geonames.crs import MetricCRS, metric_crs_for
 from geonames.divisions.model import DivisionTable
 from geonames.errors import GeonamesError
 from geonames.findings import Finding, Severity
@@ -570,13 +569,8 @@ class HeritageRegister:
         locations, _ = self.locations(entries)
         return self._metric(locations)
 
-    def _metric(self, locations: Mapping[str, BaseGeometry | None]):
-        geoms = [g for g in locations.values() if g is not None]
-        if not geoms:
-            return None
-        array = np.array(geoms, dtype=object)
-        return choose_metric_crs(self.registry.crs, tuple(shapely.total_bounds(array)),
-                                 geometries=array)
+    def _metric(self, locations: Mapping[str, BaseGeometry | None]) -> MetricCRS | None:
+        return metric_crs_for(self.registry.crs, list(locations.values()))
 
     def check(self, on: date | None = None,
               periods: Mapping[str, Sequence[HeldPeriod]] | None = None,

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import shapely
 from pyproj import CRS
 
 from geonames.boundaries.io import (
     LineLayer,
     read_lines,
 )
-from geonames.crs import MetricCRS, choose_metric_crs
+from geonames.crs import MetricCRS, metric_crs_for
 from geonames.divisions.io import read_divisions
 from geonames.divisions.model import DivisionTable
 from geonames.errors import InputFileError
@@ -58,9 +57,10 @@ def read_divisions_or_lines(path: str | Path, layer: str | None = None,
 def metric_for(layers: list[tuple[CRS, np.ndarray]], user_crs: str | None) -> MetricCRS:
     """The metric CRS for data in several layers: chosen from the first, which all share."""
     crs, geoms = layers[0]
-    present = geoms[~shapely.is_missing(geoms)]
-    return choose_metric_crs(crs, tuple(shapely.total_bounds(present)), user_crs,
-                             geometries=present)
+    metric = metric_crs_for(crs, geoms, user_crs)
+    if metric is None:
+        raise InputFileError("the layers to inspect have no geometry")
+    return metric
 
 
 def line_code(left: str, right: str) -> str:

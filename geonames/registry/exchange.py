@@ -44,7 +44,7 @@ from geonames.registry.model import (
     evolve,
     place_to_record,
 )
-from geonames.text import decode_text, text_problem
+from geonames.text import decode_text, iso_date, text_problem
 from geonames.values import nonfinite_geometries
 from geonames.vector import read_layer, write_features
 
@@ -508,13 +508,13 @@ def export_record(p: PlaceName) -> dict[str, str]:
     return {
         "id": p.id, "name": p.name, "romanization": p.romanization, "category": p.category,
         "generic": p.generic, "division_code": p.division_code, "status": str(p.status),
-        "valid_from": _iso(p.valid_from), "valid_to": _iso(p.valid_to),
+        "valid_from": (iso_date(p.valid_from) or ""), "valid_to": (iso_date(p.valid_to) or ""),
         "authority": a.authority if a else "", "document": a.document if a else "",
-        "approval_date": _iso(a.date) if a else "",
+        "approval_date": (iso_date(a.date) or "") if a else "",
         "variants": json.dumps([_variant_to(v) for v in p.variants], ensure_ascii=False)
         if p.variants else "",
         "status_history": json.dumps(
-            [{"status": str(s.status), "date": _iso(s.date), "note": s.note,
+            [{"status": str(s.status), "date": (iso_date(s.date) or ""), "note": s.note,
               **({"approval": approval_to_record(s.approval)} if s.approval else {})}
              for s in p.status_history], ensure_ascii=False) if p.status_history else "",
         "supersedes": ",".join(p.supersedes), "superseded_by": ",".join(p.superseded_by),
@@ -522,9 +522,6 @@ def export_record(p: PlaceName) -> dict[str, str]:
         "properties": json.dumps(p.properties, ensure_ascii=False) if p.properties else "",
     }
 
-
-def _iso(d: date | None) -> str:
-    return d.isoformat() if d else ""
 
 
 # --------------------------------------------------------------------------- Linked Places

@@ -47,6 +47,7 @@ from geonames.registry.schema import (
     PLACENAMES,
     Table,
 )
+from geonames.text import iso_date
 
 SCHEMA_VERSION = "1"
 
@@ -803,9 +804,9 @@ def placename_values(p: PlaceName, last_seq: int) -> tuple:
         + (f", {v.valid_from or ''}–{v.valid_to or ''}" if v.valid_from or v.valid_to else "")
         + ")" for v in p.variants)
     return (p.id, p.name, p.romanization or None, p.category or None, p.generic or None,
-            p.division_code or None, str(p.status), _iso(p.valid_from), _iso(p.valid_to),
+            p.division_code or None, str(p.status), iso_date(p.valid_from), iso_date(p.valid_to),
             variants or None, a.authority if a else None, (a.document or None) if a else None,
-            _iso(a.date) if a else None, ",".join(p.supersedes) or None,
+            iso_date(a.date) if a else None, ",".join(p.supersedes) or None,
             ",".join(p.superseded_by) or None, p.meaning or None, p.origin or None,
             p.history or None, last_seq)
 
@@ -829,9 +830,6 @@ def event_from_row(row: Sequence[Any]) -> Event:
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d is not None else None
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
