@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import click
 
 from geonames.cli import params
@@ -23,12 +20,8 @@ from geonames.divisions.coverage import (
     DEFAULT_EXCEPTION_TOLERANCE,
     DEFAULT_GAP_WIDTH,
     DEFAULT_MIN_AREA,
-    ApprovedException,
-    inspect_divisions,
-    metric_crs_of,
 )
-from geonames.divisions.io import read_divisions, read_exceptions
-from geonames.inspection.reports import coverage_report
+from geonames.inspection.reports import coverage_file_report
 
 _METRES = params.METRES
 
@@ -82,32 +75,11 @@ def coverage(divisions: str, layer: str | None, id_field: str | None, name_field
       geonames inspect coverage counties.shp --id-field XZQDM --name-field XZQMC \\
           --gap-width 20 --min-area 10 --exceptions approved.csv --out audit-2025
     """
-    start = time.perf_counter()
     progress = Progress(quiet)
-    table = read_divisions(divisions, layer=layer, id_field=id_field, name_field=name_field,
-                           encoding=encoding, crs=crs)
-    progress(f"read {len(table)} divisions from {divisions} (ids from {table.id_source})")
-    metric = metric_crs_of(table, crs)
-    exceptions: list[ApprovedException] = []
-    if exceptions_path:
-        progress(f"reading exceptions {exceptions_path}")
-        exceptions = read_exceptions(exceptions_path, metric.crs)
-    result = inspect_divisions(
-        table, crs=metric, gap_width=gap_width, min_area=min_area, sliver_width=sliver_width,
-        exceptions=exceptions, exception_tolerance=exception_tolerance, progress=progress)
-    inputs = {
-        "divisions": str(divisions),
-        "layer": layer,
-        "features": len(table),
-        "id_source": table.id_source,
-        "gap_width_m": gap_width,
-        "min_area_m2": min_area,
-        "sliver_width_m": result.parameters["sliver_width"],
-        "exceptions": exceptions_path,
-        "exceptions_read": len(exceptions),
-        "title": f"{Path(divisions).name} — coverage",
-    }
-    report = coverage_report(result, inputs, seconds=time.perf_counter() - start,
-                             crs_note=table.crs_note)
+    report = coverage_file_report(
+        divisions, layer=layer, id_field=id_field, name_field=name_field, encoding=encoding,
+        gap_width=gap_width, min_area=min_area, sliver_width=sliver_width,
+        exceptions_path=exceptions_path, exception_tolerance=exception_tolerance, crs=crs,
+        progress=progress)
     progress(f"writing the report into {out_dir}")
     return finish(report, out_dir, quiet)

@@ -4,26 +4,25 @@ recodes; divisions as of a date) and establishment criteria for new towns and su
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from geonames.cli.common import Progress, finish, out_option, quiet_option
-from geonames.divisions.establishment import EstablishmentCheck, check_establishment
-from geonames.divisions.establishment_io import read_proposals, read_rules
-from geonames.divisions.events import CodeIdentity, DivisionEvent, parse_when
-from geonames.divisions.history import DivisionLog, check_events
+from geonames.divisions.events import DivisionEvent, parse_when
+from geonames.divisions.history import DivisionLog
 from geonames.divisions.history_io import (
     default_events,
     load_log,
     national_revisions,
-    read_events,
-    read_revisions,
-    shipped_revisions,
 )
-from geonames.document import Report, Table
+from geonames.divisions.reports import (
+    establishment_file_report,
+    event_record,
+    events_check_report,
+    identity_record,
+)
 from geonames.text import iso_date
 
 
@@ -80,8 +79,8 @@ def history(code: str, revisions: str | None, events: tuple[str, ...], no_events
     identities, touched = log.history(code)
     if as_json:
         click.echo(json.dumps({"code": code,
-                               "identities": [_identity_json(i) for i in identities],
-                               "events": [_event_json(e) for e in touched],
+                               "identities": [identity_record(i) for i in identities],
+                               "events": [event_record(e) for e in touched],
                                "source_gaps": [g.revision for g in log.gaps_of(code)]},
                               ensure_ascii=False, indent=2))
         return 0
@@ -124,8 +123,8 @@ def translate(code: str, from_date: str, to_date: str, revisions: str | None,
     if as_json:
         click.echo(json.dumps({"code": code, "from": from_date, "to": to_date,
                                "codes": [i.code for i, _ in found],
-                               "lineage": [{"identity": _identity_json(i),
-                                            "events": [_event_json(e) for e in path]}
+                               "lineage": [{"identity": identity_record(i),
+                                            "events": [event_record(e) for e in path]}
                                            for i, path in found]},
                               ensure_ascii=False, indent=2))
         return 0
@@ -198,23 +197,7 @@ def check_events_cmd(events_path: str, revisions: str | None, out_dir: str,
     Example:
       geonames divisions check-events geonames/data/chongqing-events.toml
     """
-    started = time.perf_counter()
-    progress = Progress(quiet)
-    revisions_path = revisions or shipped_revisions()
-    progress(f"reading {events_path} and {revisions_path}")
-    recorded = read_events(events_path)
-    revs = read_revisions(revisions_path)
-    DivisionLog.from_revisions(revs, recorded)
-    findings = check_events(recorded, revs)
-    rows = [[e.date.isoformat(), str(e.kind), "; ".join(map(str, e.old)),
-             "; ".join(map(str, e.new)), e.decision, e.source] for e in recorded]
-    report = Report("history-events", findings,
-                    inputs={"events": str(events_path), "revisions": str(revisions_path),
-                            "events_read": len(recorded),
-                            "revisions_read": f"{len(revs)} ({revs[0].label}–{revs[-1].label})"},
-                    seconds=time.perf_counter() - started,
-                    tables=[Table("events", "Recorded events",
-                                  ["date", "kind", "old", "new", "decision", "source"], rows)])
+    report = events_check_report(events_path, revisions, progress=Progress(quiet))
     return finish(report, out_dir, quiet)
 
 
@@ -239,30 +222,12 @@ def check_establishment_cmd(proposals_path: str, rules_path: str, out_dir: str,
       geonames divisions check-establishment fixtures/establishment/proposals.csv \\
           --rules fixtures/establishment/rules.toml
     """
-    started = time.perf_counter()
-    rules = read_rules(rules_path)
-    proposals = read_proposals(proposals_path)
-    check = check_establishment(rules, proposals)
-    report = establishment_report(check, rules_path, proposals_path, rules.title,
-                                  time.perf_counter() - started)
+    check, report = establishment_file_report(proposals_path, rules_path)
     if not quiet:
         for p in check.proposals:
             click.echo(f"{p.proposal.id} {p.proposal.name} ({p.proposal.type}): {p.verdict} "
                        f"— {p.reason}")
     return finish(report, out_dir, quiet)
-
-
-def establishment_report(check: EstablishmentCheck, rules_path: str, proposals_path: str,
-                         title: str, seconds: float) -> Report:
-    """The report of an establishment check (findings, and one row per criterion)."""
-    verdicts = check.verdicts()
-    counts = {v: list(verdicts.values()).count(v) for v in dict.fromkeys(verdicts.values())}
-    return Report("establishment", check.findings,
-                  inputs={"proposals": str(proposals_path), "rules": str(rules_path),
-                          "title": title, "proposals_read": len(verdicts)},
-                  seconds=seconds, stats={"verdicts": verdicts, "verdict_counts": counts},
-                  tables=[Table("establishment", "Per-criterion results",
-                                list(EstablishmentCheck.COLUMNS), check.rows())])
 
 
 # --------------------------------------------------------------------------- change reports
@@ -290,17 +255,3 @@ def _event_line(e: DivisionEvent) -> str:
     if e.note:
         line += f"\n        {e.note}"
     return line
-
-
-def _identity_json(i: CodeIdentity) -> dict:
-    return {"code": i.code, "valid_from": iso_date(i.valid_from), "valid_to": iso_date(i.valid_to),
-            "names": [{"name": s.value, "valid_from": iso_date(s.valid_from),
-                       "valid_to": iso_date(s.valid_to)} for s in i.names]}
-
-
-def _event_json(e: DivisionEvent) -> dict:
-    return {"date": e.date.isoformat(), "kind": str(e.kind),
-            "old": [{"code": u.code, "name": u.name} for u in e.old],
-            "new": [{"code": u.code, "name": u.name} for u in e.new],
-            "decision": e.decision, "source": e.source, "note": e.note,
-            "inferred": e.inferred, "earliest": iso_date(e.earliest)}

@@ -14,6 +14,7 @@ import click
 from geonames import values
 from geonames.cli import params
 from geonames.names.model import Approval, PlaceName
+from geonames.registry.model import describe_place, event_record
 
 DB_HELP = ("The register: a .gpkg file or a postgresql:// URL (?schema=NAME picks the "
            "schema); init and import create it when absent.")
@@ -465,35 +466,8 @@ def show(place_id: str, db: str, as_of: date | None, as_json: bool) -> int:
     if as_json:
         click.echo(json.dumps(rec, ensure_ascii=False, indent=1))
         return 0
-    click.echo(_describe(place))
+    click.echo(describe_place(place))
     return 0
-
-
-def _describe(p: PlaceName) -> str:
-    lines = [f"{p.id}  {p.name}  {p.romanization}", f"  status: {p.status}"
-             + (f" (since {p.status_since})" if p.status_since else "")]
-    for label, value in (("generic", p.generic), ("category", p.category),
-                         ("division", p.division_code), ("valid from", p.valid_from),
-                         ("valid to", p.valid_to), ("meaning", p.meaning),
-                         ("origin", p.origin), ("history", p.history)):
-        if value:
-            lines.append(f"  {label}: {value}")
-    if p.approval:
-        a = p.approval
-        lines.append(f"  approval: {' '.join(x for x in (a.authority, a.document) if x)}"
-                     + (f" ({a.date})" if a.date else ""))
-    for v in p.variants:
-        span = f" {v.valid_from or '…'} – {v.valid_to or '…'}" if v.valid_from or v.valid_to \
-            else ""
-        lines.append(f"  variant: {v.name} ({v.kind}){span}")
-    if p.supersedes:
-        lines.append(f"  supersedes: {', '.join(p.supersedes)}")
-    if p.superseded_by:
-        lines.append(f"  superseded by: {', '.join(p.superseded_by)}")
-    if p.geometry is not None:
-        g = p.geometry
-        lines.append(f"  geometry: {g.wkt if g.geom_type == 'Point' else g.geom_type}")
-    return "\n".join(lines)
 
 
 @registry.command()
@@ -520,17 +494,7 @@ def history(place_id: str | None, db: str, as_json: bool) -> int:
             return 0
         events = reg.history(place_id)
     if as_json:
-        click.echo(json.dumps([{"seq": e.seq, "batch": e.batch, "kind": str(e.kind),
-                                "effective": e.effective.isoformat(),
-                                "recorded": e.recorded.isoformat() if e.recorded else None,
-                                "approval": {"authority": e.approval.authority,
-                                             "document": e.approval.document,
-                                             "date": e.approval.date.isoformat()
-                                             if e.approval.date else None}
-                                if e.approval else None,
-                                "reason": e.reason, "data": e.data,
-                                "overrides": list(e.overrides)} for e in events],
-                              ensure_ascii=False, indent=1))
+        click.echo(json.dumps([event_record(e) for e in events], ensure_ascii=False, indent=1))
         return 0
     for e in events:
         click.echo(f"#{e.seq} batch {e.batch}  {e.summary()}")

@@ -23,9 +23,18 @@ from geonames.boundaries.io import (
 from geonames.boundaries.markers import DEFAULT_LIMITS, MarkerLimits
 from geonames.boundaries.model import DEFAULT_PATTERN, NumberPattern
 from geonames.crs import reproject
-from geonames.divisions.coverage import CoverageResult
+from geonames.divisions.coverage import (
+    DEFAULT_EXCEPTION_TOLERANCE,
+    DEFAULT_GAP_WIDTH,
+    DEFAULT_MIN_AREA,
+    ApprovedException,
+    CoverageResult,
+    inspect_divisions,
+    metric_crs_of,
+)
 from geonames.divisions.history import CHANGE_KINDS
 from geonames.divisions.history_io import label_with_history
+from geonames.divisions.io import read_divisions, read_exceptions
 from geonames.document import MapLayer, Report, Section, Table
 from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity
@@ -81,6 +90,53 @@ def coverage_report(result: CoverageResult, inputs: dict, seconds: float = 0.0,
         notes=notes,
         stats=result.stats,
     )
+
+
+def coverage_file_report(
+    divisions: str | Path,
+    *,
+    layer: str | None = None,
+    id_field: str | None = None,
+    name_field: str | None = None,
+    encoding: str | None = None,
+    gap_width: float = DEFAULT_GAP_WIDTH,
+    min_area: float = DEFAULT_MIN_AREA,
+    sliver_width: float | None = None,
+    exceptions_path: str | Path | None = None,
+    exception_tolerance: float = DEFAULT_EXCEPTION_TOLERANCE,
+    crs: str | None = None,
+    progress: Progress = quiet,
+) -> Report:
+    """The report of ``geonames inspect coverage``: read a division layer (and approved
+    exceptions), inspect it as a coverage (:func:`geonames.divisions.coverage.inspect_divisions`)
+    and build the report. Widths in metres, areas in m².
+    """
+    start = time.perf_counter()
+    table = read_divisions(divisions, layer=layer, id_field=id_field, name_field=name_field,
+                           encoding=encoding, crs=crs)
+    progress(f"read {len(table)} divisions from {divisions} (ids from {table.id_source})")
+    metric = metric_crs_of(table, crs)
+    exceptions: list[ApprovedException] = []
+    if exceptions_path:
+        progress(f"reading exceptions {exceptions_path}")
+        exceptions = read_exceptions(exceptions_path, metric.crs)
+    result = inspect_divisions(
+        table, crs=metric, gap_width=gap_width, min_area=min_area, sliver_width=sliver_width,
+        exceptions=exceptions, exception_tolerance=exception_tolerance, progress=progress)
+    inputs = {
+        "divisions": str(divisions),
+        "layer": layer,
+        "features": len(table),
+        "id_source": table.id_source,
+        "gap_width_m": gap_width,
+        "min_area_m2": min_area,
+        "sliver_width_m": result.parameters["sliver_width"],
+        "exceptions": str(exceptions_path) if exceptions_path else None,
+        "exceptions_read": len(exceptions),
+        "title": f"{Path(divisions).name} — coverage",
+    }
+    return coverage_report(result, inputs, seconds=time.perf_counter() - start,
+                           crs_note=table.crs_note)
 
 
 def changes_report(

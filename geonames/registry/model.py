@@ -430,3 +430,42 @@ def _day(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def describe_place(p: PlaceName) -> str:
+    """A place as a few lines of text: names, status, approval, variants, links, geometry."""
+    lines = [f"{p.id}  {p.name}  {p.romanization}", f"  status: {p.status}"
+             + (f" (since {p.status_since})" if p.status_since else "")]
+    for label, value in (("generic", p.generic), ("category", p.category),
+                         ("division", p.division_code), ("valid from", p.valid_from),
+                         ("valid to", p.valid_to), ("meaning", p.meaning),
+                         ("origin", p.origin), ("history", p.history)):
+        if value:
+            lines.append(f"  {label}: {value}")
+    if p.approval:
+        a = p.approval
+        lines.append(f"  approval: {' '.join(x for x in (a.authority, a.document) if x)}"
+                     + (f" ({a.date})" if a.date else ""))
+    for v in p.variants:
+        span = f" {v.valid_from or '…'} – {v.valid_to or '…'}" if v.valid_from or v.valid_to \
+            else ""
+        lines.append(f"  variant: {v.name} ({v.kind}){span}")
+    if p.supersedes:
+        lines.append(f"  supersedes: {', '.join(p.supersedes)}")
+    if p.superseded_by:
+        lines.append(f"  superseded by: {', '.join(p.superseded_by)}")
+    if p.geometry is not None:
+        g = p.geometry
+        lines.append(f"  geometry: {g.wkt if g.geom_type == 'Point' else g.geom_type}")
+    return "\n".join(lines)
+
+
+def event_record(e: Event) -> dict[str, Any]:
+    """An event of the history as JSON-able values."""
+    a = e.approval
+    return {"seq": e.seq, "batch": e.batch, "kind": str(e.kind),
+            "effective": e.effective.isoformat(),
+            "recorded": e.recorded.isoformat() if e.recorded else None,
+            "approval": {"authority": a.authority, "document": a.document,
+                         "date": a.date.isoformat() if a.date else None} if a else None,
+            "reason": e.reason, "data": e.data, "overrides": list(e.overrides)}
