@@ -42,6 +42,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -220,94 +221,134 @@ def check_markers(
     -------
     MarkerCheck
     """
-    n = len(markers)
-    line_codes = np.asarray(line_codes, dtype=object)
-    lines = np.asarray(line_geometries, dtype=object)
-    code_index = {str(c): k for k, c in enumerate(line_codes)}
-    numbers = [str(x).strip() for x in markers.numbers]
-    parsed = pattern.parse_many(numbers)
-    geoms = np.asarray(markers.geometries, dtype=object)
-    has_geom = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    out: list[Finding] = []
-    codes_of: list[list[str]] = [[] for _ in range(n)]
+    c = _Check(markers, line_codes, line_geometries, limits, pattern)
+    _check_numbers(c)
+    _check_duplicates(c)
+    wrong = _check_distances(c)
+    _check_status(c)
+    shift, missing_previous = _check_previous(c, previous)
+    _check_groups(c)
+    along = _check_order(c, wrong)
+    _check_tripoints(c, tripoints)
+    return MarkerCheck(c.parsed, c.line, c.nearest, c.offset, shift, along, c.out, c.codes_of,
+                       missing_previous)
 
-    def report(code: str, severity: Severity, members: Sequence[int | np.integer] | np.ndarray,
-               message: str,
+
+class _Check:
+    """The state of one :func:`check_markers` run: the markers and lines, what each step has
+    measured so far, and the findings (:meth:`report`)."""
+
+    def __init__(self, markers: MarkerTable, line_codes: Sequence[str] | np.ndarray,
+                 line_geometries: Sequence[BaseGeometry] | np.ndarray, limits: MarkerLimits,
+                 pattern: NumberPattern) -> None:
+        self.markers, self.limits, self.pattern = markers, limits, pattern
+        self.n = n = len(markers)
+        self.line_codes = np.asarray(line_codes, dtype=object)
+        self.lines = np.asarray(line_geometries, dtype=object)
+        self.numbers = [str(x).strip() for x in markers.numbers]
+        self.parsed = pattern.parse_many(self.numbers)
+        self.geoms = np.asarray(markers.geometries, dtype=object)
+        self.has_geom = ~shapely.is_missing(self.geoms) & ~shapely.is_empty(self.geoms)
+        self.out: list[Finding] = []
+        self.codes_of: list[list[str]] = [[] for _ in range(n)]
+        self.line = np.full(n, -1, dtype=np.int64)
+        self.seq = np.full(n, -1, dtype=np.int64)
+        self.family = np.full(n, -1, dtype=np.int64)
+        self.bits = np.zeros(n, dtype=np.int64)
+        self.duplicated = np.zeros(n, dtype=bool)
+        self.by_seq: list[np.ndarray] = []
+        self.nearest = np.full(n, -1, dtype=np.int64)
+        self.offset = np.full(n, np.nan)
+        self.statuses = np.array([str(s) for s in markers.statuses], dtype=str)
+
+    def report(self, code: str, severity: Severity,
+               members: Sequence[int | np.integer] | np.ndarray, message: str,
                value: float | None = None, limit: float | None = None, unit: str = "",
-               geometry: BaseGeometry | None = None, **details) -> None:
-        subject = subject_of(sorted({numbers[k] or f"row {markers.rows[k]}" for k in members}))
+               geometry: BaseGeometry | None = None, **details: Any) -> None:
+        """Add a finding about the markers at ``members`` (positions in the table)."""
+        numbers, geoms = self.numbers, self.geoms
+        subject = subject_of(sorted({numbers[k] or f"row {self.markers.rows[k]}"
+                                     for k in members}))
         if geometry is None:
-            present = [geoms[k] for k in members if has_geom[k]]
+            present = [geoms[k] for k in members if self.has_geom[k]]
             geometry = present[0] if len(present) == 1 else (
                 shapely.multipoints(present) if present else None)
-        out.append(Finding(code, severity, subject, message, value, limit, unit, geometry,
-                           details={k: v for k, v in details.items() if v is not None}))
+        self.out.append(Finding(code, severity, subject, message, value, limit, unit, geometry,
+                                details={k: v for k, v in details.items() if v is not None}))
         for k in members:
-            codes_of[k].append(code)
+            self.codes_of[int(k)].append(code)
 
-    # Numbers: pattern, known line, agreement with the register's line column.
+
+def _check_numbers(c: _Check) -> None:
+    """Numbers: the pattern, a known line, agreement with the register's line column."""
+    numbers, parsed = c.numbers, c.parsed
+    code_index = {str(code): k for k, code in enumerate(c.line_codes)}
     line = np.array([-1 if p is None else code_index.get(p.line, -2) for p in parsed],
                     dtype=np.int64)
-    columns = [str(c or "").strip() for c in markers.line_codes]
+    columns = [str(col or "").strip() for col in c.markers.line_codes]
     for k in np.flatnonzero(line < 0):
         text = numbers[k]
         if not text:
             continue  # reported by the reader as a bad record
         p = parsed[k]
         if p is None:
-            report("marker.bad_number", Severity.ERROR, [k],
-                   f"marker number {text!r} does not follow the pattern {pattern.regex}",
-                   reason="pattern")
+            c.report("marker.bad_number", Severity.ERROR, [k],
+                     f"marker number {text!r} does not follow the pattern {c.pattern.regex}",
+                     reason="pattern")
         else:
-            report("marker.bad_number", Severity.ERROR, [k],
-                   f"marker {text} names line {p.line!r}, which is not among the lines",
-                   reason="unknown_line", named_line=p.line)
+            c.report("marker.bad_number", Severity.ERROR, [k],
+                     f"marker {text} names line {p.line!r}, which is not among the lines",
+                     reason="unknown_line", named_line=p.line)
             parsed[k] = None
     line[line < 0] = -1
     for k in np.flatnonzero(line >= 0):
-        column = columns[k]
-        if column and column != _parsed_at(parsed, k).line:
-            report("marker.bad_number", Severity.ERROR, [int(k)],
-                   f"marker {numbers[k]} names line {_parsed_at(parsed, k).line} but the register puts "
-                   f"it on line {column}", reason="line_column", line=_parsed_at(parsed, k).line,
-                   line_column=column)
+        column, named = columns[k], _parsed_at(parsed, k).line
+        if column and column != named:
+            c.report("marker.bad_number", Severity.ERROR, [int(k)],
+                     f"marker {numbers[k]} names line {named} but the register puts it on "
+                     f"line {column}", reason="line_column", line=named, line_column=column)
     valid = np.flatnonzero(line >= 0)
-    seq = np.full(n, -1, dtype=np.int64)
-    family = np.full(n, -1, dtype=np.int64)
-    bits = np.zeros(n, dtype=np.int64)
-    seq[valid] = [_parsed_at(parsed, k).seq for k in valid]
+    c.line = line
+    c.seq[valid] = [_parsed_at(parsed, k).seq for k in valid]
     type_of = [_parsed_at(parsed, k).type for k in valid]
-    family[valid] = [_FAMILY_CODE[t] for t in type_of]
-    bits[valid] = [_TYPE_BIT[t] for t in type_of]
+    c.family[valid] = [_FAMILY_CODE[t] for t in type_of]
+    c.bits[valid] = [_TYPE_BIT[t] for t in type_of]
 
-    # Duplicates: the same number twice, or one sequence number used by different kinds.
-    duplicated = np.zeros(n, dtype=bool)
+
+def _check_duplicates(c: _Check) -> None:
+    """The same number twice, or one sequence number used by markers of different kinds."""
+    numbers, line, seq, family = c.numbers, c.line, c.seq, c.family
+    valid = np.flatnonzero(line >= 0)
     number_text = np.array(numbers, dtype=str)
     for members in _groups(number_text[valid], valid, more_than_one=True):
         number = numbers[members[0]]
-        report("marker.duplicate_number", Severity.ERROR, members,
-               f"marker number {number} is used {len(members)} times (rows "
-               f"{', '.join(str(markers.rows[k]) for k in members)})",
-               value=float(len(members)))
-        duplicated[members] = True
+        c.report("marker.duplicate_number", Severity.ERROR, members,
+                 f"marker number {number} is used {len(members)} times (rows "
+                 f"{', '.join(str(c.markers.rows[k]) for k in members)})",
+                 value=float(len(members)))
+        c.duplicated[members] = True
     seq_key = line[valid] * (int(seq.max()) + 1 if len(valid) else 1) + seq[valid]
-    by_seq = _groups(seq_key, valid)
-    for members in by_seq:
+    c.by_seq = _groups(seq_key, valid)
+    for members in c.by_seq:
         if len(members) > 1 and family[members].min() != family[members].max():
-            code, number = parsed[members[0]].line, parsed[members[0]].seq
-            report("marker.duplicate_number", Severity.ERROR, members,
-                   f"sequence {number:03d} on line {code} is used by markers of different "
-                   f"kinds ({', '.join(sorted(numbers[k] for k in members))})",
-                   reason="kinds")
-            duplicated[members] = True
+            first = _parsed_at(c.parsed, members[0])
+            c.report("marker.duplicate_number", Severity.ERROR, members,
+                     f"sequence {first.seq:03d} on line {first.line} is used by markers of "
+                     f"different kinds ({', '.join(sorted(numbers[k] for k in members))})",
+                     reason="kinds")
+            c.duplicated[members] = True
 
-    # Distances: to the named line and to the nearest line.
-    nearest = np.full(n, -1, dtype=np.int64)
+
+def _check_distances(c: _Check) -> np.ndarray:
+    """Distances to the named line and to the nearest line: markers off their line, or on
+    another line. Returns which markers stand on another line than their number names."""
+    n, lines, geoms, line, limits = c.n, c.lines, c.geoms, c.line, c.limits
+    numbers, line_codes = c.numbers, c.line_codes
     near_dist = np.full(n, np.nan)
-    offset = np.full(n, np.nan)
-    if len(lines) and has_geom.any():
+    offset, nearest = c.offset, c.nearest
+    if len(lines) and c.has_geom.any():
         tree = shapely.STRtree(lines)
-        idx = np.flatnonzero(has_geom)
+        idx = np.flatnonzero(c.has_geom)
         (src, dst), dist = tree.query_nearest(geoms[idx], return_distance=True,
                                               all_matches=False)
         nearest[idx[src]] = dst
@@ -317,144 +358,158 @@ def check_markers(
         unnamed = idx[line[idx] < 0]
         offset[unnamed] = near_dist[unnamed]
     wrong = np.zeros(n, dtype=bool)
-    for k in np.flatnonzero(has_geom & (offset > limits.max_offset)):
+    for k in np.flatnonzero(c.has_geom & (offset > limits.max_offset)):
         if line[k] >= 0 and nearest[k] != line[k] and near_dist[k] <= limits.max_offset:
             wrong[k] = True
-            report("marker.wrong_line", Severity.ERROR, [k],
-                   f"marker {numbers[k]} is numbered for line {line_codes[line[k]]} but stands "
-                   f"on line {line_codes[nearest[k]]} ({near_dist[k]:,.1f} m from it, "
-                   f"{offset[k]:,.1f} m from its own)",
-                   value=float(offset[k]), limit=limits.max_offset, unit="m",
-                   line=str(line_codes[line[k]]), nearest_line=str(line_codes[nearest[k]]))
+            c.report("marker.wrong_line", Severity.ERROR, [k],
+                     f"marker {numbers[k]} is numbered for line {line_codes[line[k]]} but "
+                     f"stands on line {line_codes[nearest[k]]} ({near_dist[k]:,.1f} m from "
+                     f"it, {offset[k]:,.1f} m from its own)",
+                     value=float(offset[k]), limit=limits.max_offset, unit="m",
+                     line=str(line_codes[line[k]]), nearest_line=str(line_codes[nearest[k]]))
         else:
             which = (f"its line {line_codes[line[k]]}" if line[k] >= 0 else
                      f"the nearest line {line_codes[nearest[k]]}")
-            report("marker.off_line", Severity.ERROR, [k],
-                   f"marker {numbers[k] or 'row ' + str(markers.rows[k])} is "
-                   f"{offset[k]:,.1f} m from {which}",
-                   value=float(offset[k]), limit=limits.max_offset, unit="m",
-                   line=str(line_codes[line[k] if line[k] >= 0 else nearest[k]]))
+            c.report("marker.off_line", Severity.ERROR, [k],
+                     f"marker {numbers[k] or 'row ' + str(c.markers.rows[k])} is "
+                     f"{offset[k]:,.1f} m from {which}",
+                     value=float(offset[k]), limit=limits.max_offset, unit="m",
+                     line=str(line_codes[line[k] if line[k] >= 0 else nearest[k]]))
+    return wrong
 
-    # Status.
-    statuses = np.array([str(s) for s in markers.statuses], dtype=str)
-    for k in np.flatnonzero(statuses == MarkerStatus.MISSING.value):
-        report("marker.missing", Severity.ERROR, [k],
-               f"marker {numbers[k]} is recorded as missing on site", reason="status")
-    for k in np.flatnonzero(statuses == MarkerStatus.DAMAGED.value):
-        report("marker.damaged", Severity.WARNING, [k],
-               f"marker {numbers[k]} is recorded as damaged")
 
-    # The previous round.
-    shift = np.full(n, np.nan)
+def _check_status(c: _Check) -> None:
+    """Markers the register records as missing or damaged on site."""
+    for k in np.flatnonzero(c.statuses == MarkerStatus.MISSING.value):
+        c.report("marker.missing", Severity.ERROR, [k],
+                 f"marker {c.numbers[k]} is recorded as missing on site", reason="status")
+    for k in np.flatnonzero(c.statuses == MarkerStatus.DAMAGED.value):
+        c.report("marker.damaged", Severity.WARNING, [k],
+                 f"marker {c.numbers[k]} is recorded as damaged")
+
+
+def _check_previous(c: _Check, previous: MarkerTable | None) -> tuple[np.ndarray, list[int]]:
+    """Against the previous round: moved, missing and new markers. Returns each marker's
+    shift (metres, NaN where not compared) and the previous rows no longer present."""
+    numbers, geoms, limits = c.numbers, c.geoms, c.limits
+    shift = np.full(c.n, np.nan)
     missing_previous: list[int] = []
-    if previous is not None:
-        prev_numbers = [str(x).strip() for x in previous.numbers]
-        prev_index: dict[str, int] = {}
-        for j, text in enumerate(prev_numbers):
-            prev_index.setdefault(text, j)
-        current = {text for text in numbers if text}
-        prev_geoms = np.asarray(previous.geometries, dtype=object)
-        both = [(k, prev_index[t]) for k, t in enumerate(numbers)
-                if t and t in prev_index and not duplicated[k]]
-        if both:
-            ks = np.array([k for k, _ in both])
-            js = np.array([j for _, j in both])
-            ok = has_geom[ks] & ~shapely.is_missing(prev_geoms[js])
-            shift[ks[ok]] = shapely.distance(geoms[ks[ok]], prev_geoms[js[ok]])
-        for k in np.flatnonzero(shift > limits.max_shift):
-            if statuses[k] in (MarkerStatus.MISSING, MarkerStatus.REBUILT):
-                continue  # not re-surveyed in place, or rebuilt where it now stands
-            j = prev_index[numbers[k]]
-            report("marker.moved", Severity.ERROR, [k],
-                   f"marker {numbers[k]} is {shift[k]:,.2f} m from its position in the "
-                   "previous round",
-                   value=float(shift[k]), limit=limits.max_shift, unit="m",
-                   geometry=shapely.LineString([prev_geoms[j], geoms[k]]))
-        renumbered = _renumbered(numbers, prev_numbers, prev_index, geoms, prev_geoms,
-                                 limits.max_shift)
-        taken = set(renumbered.values())
-        for j, text in enumerate(prev_numbers):
-            if text and text not in current and prev_index.get(text) == j and j not in taken:
-                missing_previous.append(j)
-                geometry = prev_geoms[j] if not shapely.is_missing(prev_geoms[j]) else None
-                out.append(Finding("marker.missing", Severity.ERROR, text,
-                                   f"marker {text} of the previous round is not in this "
-                                   "register", geometry=geometry,
-                                   details={"reason": "absent"}))
-        for m, text in enumerate(numbers):
-            if text and text not in prev_index and m not in renumbered:
-                report("marker.new", Severity.INFO, [m],
-                       f"marker {text} is new since the previous round")
+    if previous is None:
+        return shift, missing_previous
+    prev_numbers = [str(x).strip() for x in previous.numbers]
+    prev_index: dict[str, int] = {}
+    for j, text in enumerate(prev_numbers):
+        prev_index.setdefault(text, j)
+    current = {text for text in numbers if text}
+    prev_geoms = np.asarray(previous.geometries, dtype=object)
+    both = [(k, prev_index[t]) for k, t in enumerate(numbers)
+            if t and t in prev_index and not c.duplicated[k]]
+    if both:
+        ks = np.array([k for k, _ in both])
+        js = np.array([j for _, j in both])
+        ok = c.has_geom[ks] & ~shapely.is_missing(prev_geoms[js])
+        shift[ks[ok]] = shapely.distance(geoms[ks[ok]], prev_geoms[js[ok]])
+    for k in np.flatnonzero(shift > limits.max_shift):
+        if c.statuses[k] in (MarkerStatus.MISSING, MarkerStatus.REBUILT):
+            continue  # not re-surveyed in place, or rebuilt where it now stands
+        j = prev_index[numbers[k]]
+        c.report("marker.moved", Severity.ERROR, [k],
+                 f"marker {numbers[k]} is {shift[k]:,.2f} m from its position in the "
+                 "previous round",
+                 value=float(shift[k]), limit=limits.max_shift, unit="m",
+                 geometry=shapely.LineString([prev_geoms[j], geoms[k]]))
+    renumbered = _renumbered(numbers, prev_numbers, prev_index, geoms, prev_geoms,
+                             limits.max_shift)
+    taken = set(renumbered.values())
+    for j, text in enumerate(prev_numbers):
+        if text and text not in current and prev_index.get(text) == j and j not in taken:
+            missing_previous.append(j)
+            geometry = prev_geoms[j] if not shapely.is_missing(prev_geoms[j]) else None
+            c.out.append(Finding("marker.missing", Severity.ERROR, text,
+                                 f"marker {text} of the previous round is not in this "
+                                 "register", geometry=geometry,
+                                 details={"reason": "absent"}))
+    for m, text in enumerate(numbers):
+        if text and text not in prev_index and m not in renumbered:
+            c.report("marker.new", Severity.INFO, [m],
+                     f"marker {text} is new since the previous round")
+    return shift, missing_previous
 
-    # Pairs and triples complete.
-    for members in by_seq:
-        kind = family[members[0]]
-        if kind == _FAMILY_CODE["Q"] or duplicated[members].any():
+
+def _check_groups(c: _Check) -> None:
+    """Pairs and triples complete: every marker of a paired or triple group is there."""
+    for members in c.by_seq:
+        kind = c.family[members[0]]
+        if kind == _FAMILY_CODE["Q"] or c.duplicated[members].any():
             continue
         need = _NEED[kind]
-        have = int(np.bitwise_or.reduce(bits[members]))
+        have = int(np.bitwise_or.reduce(c.bits[members]))
         if have & need != need:
-            p = parsed[members[0]]
+            p = _parsed_at(c.parsed, members[0])
             lacking = [t for t, bit in _TYPE_BIT.items() if need & bit and not have & bit]
-            names = [pattern.format(p.line, p.seq, t) for t in lacking]
-            report("marker.unpaired", Severity.ERROR, members,
-                   f"{TYPE_FAMILY[p.type]} marker {', '.join(numbers[k] for k in members)} "
-                   f"lacks {', '.join(names)}", lacking=names)
+            names = [c.pattern.format(p.line, p.seq, t) for t in lacking]
+            c.report("marker.unpaired", Severity.ERROR, members,
+                     f"{TYPE_FAMILY[p.type]} marker "
+                     f"{', '.join(c.numbers[k] for k in members)} lacks {', '.join(names)}",
+                     lacking=names)
 
-    # Order along each line.
-    along = np.full(n, np.nan)
-    usable = (line >= 0) & has_geom & ~wrong & ~duplicated
-    if usable.any():
-        idx = np.flatnonzero(usable)
-        reverse, east_west = _orientation(lines, markers.crs)
-        measure = shapely.line_locate_point(lines[line[idx]], geoms[idx])
-        length = shapely.length(lines[line[idx]])
-        along[idx] = np.where(reverse[line[idx]], length - measure, measure)
-        # One place per (line, sequence number): the mean of its markers (pairs, triples).
-        width = int(seq.max()) + 1
-        keys, inverse = np.unique(line[idx] * width + seq[idx], return_inverse=True)
-        inverse = inverse.ravel()
-        group_line, group_seq = keys // width, keys % width
-        place = np.bincount(inverse, weights=along[idx]) / np.bincount(inverse)
-        same_line = group_line[1:] == group_line[:-1]
-        disordered = np.unique(group_line[1:][same_line & (np.diff(place) <= 0)])
-        for code_pos in disordered:
-            rows = np.flatnonzero(group_line == code_pos)
-            seqs = group_seq[rows].tolist()
-            for s_bad in _out_of_order(seqs, place[rows].tolist()):
-                g = rows[seqs.index(s_bad)]
-                members = idx[inverse == g].tolist()
-                report("marker.out_of_order", Severity.ERROR, members,
-                       f"marker {', '.join(numbers[k] for k in members)} is out of sequence "
-                       f"along line {line_codes[code_pos]} (numbered "
-                       f"{'west to east' if east_west[code_pos] else 'north to south'})",
-                       value=float(place[g]), unit="m", line=str(line_codes[code_pos]))
 
-    # Triples at tripoints.
-    triples = np.flatnonzero((family == _FAMILY_CODE["C"]) & has_geom)
-    if len(triples):
-        points = tripoints_from_lines(lines) if tripoints is None else \
-            np.asarray(tripoints, dtype=object)
-        ks = triples
-        if len(points):
-            tree = shapely.STRtree(points)
-            (src, _), dist = tree.query_nearest(geoms[ks], return_distance=True,
-                                                all_matches=False)
-            to_tripoint = np.full(len(ks), np.inf)
-            to_tripoint[src] = dist
-        else:
-            to_tripoint = np.full(len(ks), np.inf)
-        for k, d in zip(ks, to_tripoint, strict=True):
-            if d > limits.max_tripoint_distance:
-                where = f"{d:,.1f} m from the nearest tripoint" if np.isfinite(d) else \
-                    "and there is no tripoint"
-                report("marker.not_at_tripoint", Severity.ERROR, [int(k)],
-                       f"triple marker {numbers[k]} is {where}",
-                       value=float(d) if np.isfinite(d) else None,
-                       limit=limits.max_tripoint_distance, unit="m")
+def _check_order(c: _Check, wrong: np.ndarray) -> np.ndarray:
+    """Order along each line: sequence numbers must grow in the line's direction. Returns
+    each marker's distance along its line (metres, NaN where not measured)."""
+    line, seq, geoms, lines = c.line, c.seq, c.geoms, c.lines
+    along = np.full(c.n, np.nan)
+    usable = (line >= 0) & c.has_geom & ~wrong & ~c.duplicated
+    if not usable.any():
+        return along
+    idx = np.flatnonzero(usable)
+    reverse, east_west = _orientation(lines, c.markers.crs)
+    measure = shapely.line_locate_point(lines[line[idx]], geoms[idx])
+    length = shapely.length(lines[line[idx]])
+    along[idx] = np.where(reverse[line[idx]], length - measure, measure)
+    # One place per (line, sequence number): the mean of its markers (pairs, triples).
+    width = int(seq.max()) + 1
+    keys, inverse = np.unique(line[idx] * width + seq[idx], return_inverse=True)
+    inverse = inverse.ravel()
+    group_line, group_seq = keys // width, keys % width
+    place = np.bincount(inverse, weights=along[idx]) / np.bincount(inverse)
+    same_line = group_line[1:] == group_line[:-1]
+    disordered = np.unique(group_line[1:][same_line & (np.diff(place) <= 0)])
+    for code_pos in disordered:
+        rows = np.flatnonzero(group_line == code_pos)
+        seqs = group_seq[rows].tolist()
+        for s_bad in _out_of_order(seqs, place[rows].tolist()):
+            g = rows[seqs.index(s_bad)]
+            members = idx[inverse == g].tolist()
+            c.report("marker.out_of_order", Severity.ERROR, members,
+                     f"marker {', '.join(c.numbers[k] for k in members)} is out of sequence "
+                     f"along line {c.line_codes[code_pos]} (numbered "
+                     f"{'west to east' if east_west[code_pos] else 'north to south'})",
+                     value=float(place[g]), unit="m", line=str(c.line_codes[code_pos]))
+    return along
 
-    return MarkerCheck(parsed, line, nearest, offset, shift, along, out, codes_of,
-                       missing_previous)
+
+def _check_tripoints(c: _Check, tripoints: np.ndarray | None) -> None:
+    """Triple markers stand at a tripoint (given, or derived from the line ends)."""
+    ks = np.flatnonzero((c.family == _FAMILY_CODE["C"]) & c.has_geom)
+    if not len(ks):
+        return
+    points = tripoints_from_lines(c.lines) if tripoints is None else \
+        np.asarray(tripoints, dtype=object)
+    to_tripoint = np.full(len(ks), np.inf)
+    if len(points):
+        tree = shapely.STRtree(points)
+        (src, _), dist = tree.query_nearest(c.geoms[ks], return_distance=True,
+                                            all_matches=False)
+        to_tripoint[src] = dist
+    limit = c.limits.max_tripoint_distance
+    for k, d in zip(ks, to_tripoint, strict=True):
+        if d > limit:
+            where = f"{d:,.1f} m from the nearest tripoint" if np.isfinite(d) else \
+                "and there is no tripoint"
+            c.report("marker.not_at_tripoint", Severity.ERROR, [int(k)],
+                     f"triple marker {c.numbers[k]} is {where}",
+                     value=float(d) if np.isfinite(d) else None, limit=limit, unit="m")
 
 
 def _parsed_at(parsed: Sequence[MarkerNumber | None], k: int | np.integer) -> MarkerNumber:
