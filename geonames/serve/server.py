@@ -33,7 +33,7 @@ def serve(target: str, host: str = "127.0.0.1", port: int = 8000, workers: int =
     log.setLevel(logging.INFO)
     log.propagate = False
 
-    class _App(BaseApplication):  # type: ignore[misc]
+    class _App(BaseApplication):
         def load_config(self) -> None:
             settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                         "worker_class": "gthread", "timeout": int(lim.seconds * 3) + 5,
