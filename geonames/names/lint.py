@@ -26,10 +26,15 @@ scope "township" is compared with the names whose codes share the first 9 digits
 coarser than the scope (a road given with its county's code while roads are compared within a
 township) places the name in that coarser area. Without codes, the whole list is one area.
 
->>> found = lint_names(["新华村", "新华村", "新化村"], ["500101001201", "500101001202",
+>>> found = lint_names(["新华村", "新华村", "欣华村"], ["500101001201", "500101001202",
 ...                                                  "500101001203"])
 >>> sorted(f.code for f in found)
 ['name.duplicate', 'name.homophone']
+
+Homophones are compared with their tones by default (新华 xīnhuá and 新化 xīnhuà differ):
+
+>>> [f.code for f in lint_names(["新华村", "新化村"], ["500101001201", "500101001202"])]
+[]
 """
 
 from __future__ import annotations
