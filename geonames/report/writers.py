@@ -215,7 +215,7 @@ def write_findings_gpkg(findings: Sequence[Finding], path: str | os.PathLike,
     by_kind: dict[str, list[tuple[Finding, str, tuple | None]]] = defaultdict(list)
     for f, fid, place in zip(findings, ids, places, strict=True):
         if f.geometry is not None and not f.geometry.is_empty:
-            kind = {0: "point", 1: "line", 2: "polygon"}[shapely.get_dimensions(f.geometry)]
+            kind = {0: "point", 1: "line", 2: "polygon"}[int(shapely.get_dimensions(f.geometry))]
             by_kind[kind].append((f, fid, place))
     multi = {"point": ("MultiPoint", shapely.multipoints),
              "line": ("MultiLineString", shapely.multilinestrings),
