@@ -106,10 +106,7 @@ class MarkerNumber(NamedTuple):
 def _nested_repeat(regex: str) -> bool:
     """Whether a regular expression repeats a group that itself repeats (catastrophic
     backtracking: ``(a+)+``, ``(a*)*``, ``(a|aa)+`` …)."""
-    try:
-        import re._parser as sre_parse  # type: ignore[import-not-found]
-    except ImportError:  # Python < 3.11
-        import sre_parse  # type: ignore[no-redef]
+    import re._parser as sre_parse  # type: ignore[import-not-found]  # not in typeshed
 
     repeats = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT}
 

@@ -413,7 +413,7 @@ def search(query: str | None, db: str, by: str, limit: int, no_historical: bool,
             else:
                 rows = [{"place_id": pid, "name": name}
                         for pid, name in reg.within(
-                            values.bbox(bbox, "--bbox", geographic=reg.crs.is_geographic))]
+                            values.bbox(bbox or "", "--bbox", geographic=reg.crs.is_geographic))]
         else:
             if not query:
                 raise click.UsageError("give a QUERY, --near X,Y or --bbox …")

@@ -358,7 +358,7 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
         wkt, lon, lat = get("wkt"), get("lon"), get("lat")
         if wkt is not None:
             geometry = shapely.from_wkt(str(wkt))
-            if geometry is not None and len(nonfinite_geometries([geometry])):
+            if geometry is not None and len(nonfinite_geometries(np.array([geometry], dtype=object))):
                 raise ValueError(f"WKT {_short(str(wkt))!r} has a coordinate that is not finite")
         elif lon is not None or lat is not None:
             if lon is None or lat is None:

@@ -295,7 +295,7 @@ def _map_data(report: Report, findings: Sequence[Finding], ids: Sequence[str],
     rows = []
     for f, fid, place in zip(findings, ids, places, strict=True):
         shape, bbox = None, None
-        if place is not None:
+        if place is not None and f.geometry is not None:
             # as text: the page parses a shape only when it is drawn big enough to show
             shape = _shape_text(f.geometry, tolerance, place[2], place[3])
             bbox = [round(float(b), 2) for b in f.geometry.bounds]
@@ -370,9 +370,10 @@ def _shape_text(geometry, tolerance: float, x0: float, y0: float) -> str:
             g = simple
     if g.geom_type == "GeometryCollection":
         parts = shapely.get_parts(shapely.get_parts(g))  # multi parts into single ones
-        dim = shapely.get_dimensions(parts).max()
-        g = {0: shapely.multipoints, 1: shapely.multilinestrings, 2: shapely.multipolygons}[
-            int(dim)](parts[shapely.get_dimensions(parts) == dim])
+        dim = int(shapely.get_dimensions(parts).max())
+        chosen = parts[shapely.get_dimensions(parts) == dim]
+        g = (shapely.multipoints(chosen) if dim == 0 else shapely.multilinestrings(chosen)
+             if dim == 1 else shapely.multipolygons(chosen))
 
     def line(coords) -> str:
         xy = np.rint((np.asarray(coords)[:, :2] - (x0, y0)) * 100).astype(np.int64)
