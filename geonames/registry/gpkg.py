@@ -213,8 +213,10 @@ class GpkgStore(Store):
         except sqlite3.OperationalError as err:
             raise self._explain(err) from None
 
-    def _explain(self, err: sqlite3.OperationalError) -> Exception:
+    def _explain(self, err: Exception) -> Exception:
         """A locked or read-only file as a one-line error; anything else as it is."""
+        if not isinstance(err, sqlite3.OperationalError):
+            return err
         text = str(err)
         if "locked" in text or "busy" in text:
             return self.locked()

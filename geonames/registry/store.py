@@ -184,12 +184,20 @@ class Store(ABC):
         self._in_write = True
         try:
             yield self
-        except BaseException:
+        except BaseException as err:
             self._in_write = False
             self._rollback()
+            explained = self._explain(err) if isinstance(err, Exception) else err
+            if explained is not err:
+                raise explained from None
             raise
         self._in_write = False
         self._commit()
+
+    def _explain(self, err: Exception) -> Exception:
+        """A backend error the user caused (missing rights, a lock held too long, a read-only
+        file) as a one-line :class:`~geonames.errors.GeonamesError`; others as they are."""
+        return err
 
     @abstractmethod
     def _begin_write(self) -> None: ...
