@@ -87,6 +87,9 @@ class Report:
         Warnings the reader must see (an assumed CRS, approximate lengths …).
     stats : dict
         Extra figures for ``summary.json``.
+    documents : dict
+        Further documents written beside the report by their own writers (``"results"``: the
+        result documents of a joint inspection, written to ``results/``).
     """
 
     check: str
@@ -100,6 +103,7 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    documents: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """The contents of ``summary.json``."""

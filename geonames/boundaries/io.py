@@ -49,6 +49,8 @@ MARKER_COLUMNS: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "latitude", "纬度", "b"),
     "status": ("status", "state", "condition", "状态", "现状", "完好情况"),
     "survey_date": ("survey_date", "date", "surveyed", "测量日期", "日期"),
+    "elevation": ("elevation", "elev", "height", "z", "h", "高程"),
+    "material": ("material", "界桩材质", "材质"),
 }
 
 #: Field names tried for a line's code, then its left and right division ids.
@@ -379,6 +381,20 @@ def _table(path: str, props: list[dict[str, str]], geoms: np.ndarray, crs: CRS,
             p["number"] = ""
         elif not p.get("number"):
             problems.append(RowProblem(k + row_offset, "", "number", "", "empty marker number"))
+    elevations = None
+    if any("elevation" in p for p in props):
+        elevations = np.full(len(props), np.nan)
+        for k, p in enumerate(props):
+            raw = p.get("elevation", "")
+            value = _number(raw) if raw else None
+            if value is not None:
+                elevations[k] = value
+            elif raw:
+                problems.append(RowProblem(k + row_offset, p.get("number", ""), "elevation",
+                                           raw, "not a number"))
+    materials = None
+    if any("material" in p for p in props):
+        materials = np.asarray([p.get("material", "") for p in props], dtype=object)
     table = MarkerTable(
         numbers=np.asarray([p.get("number", "") for p in props], dtype=object),
         geometries=np.asarray(geoms, dtype=object),
@@ -389,6 +405,8 @@ def _table(path: str, props: list[dict[str, str]], geoms: np.ndarray, crs: CRS,
         rows=np.arange(len(props)) + row_offset,
         crs=crs,
         source=path,
+        elevations=elevations,
+        materials=materials,
     )
     return table, problems
 

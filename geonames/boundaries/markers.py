@@ -171,6 +171,14 @@ def line_directions(lines: np.ndarray, crs: CRS | None = None) -> np.ndarray:
     return _orientation(lines, crs)[0]
 
 
+def line_orientation(lines: np.ndarray, crs: CRS | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(reverse, east_west) for each line: whether to walk it backwards so that it runs in
+    its numbering direction, and whether that direction is west→east (else north→south); see
+    :func:`line_directions`."""
+    return _orientation(lines, crs)
+
+
 def _orientation(lines: np.ndarray, crs: CRS | None) -> tuple[np.ndarray, np.ndarray]:
     """(reverse, east_west) for each line, see :func:`line_directions`."""
     lines = np.asarray(lines, dtype=object)

@@ -271,6 +271,11 @@ class MarkerTable:
         Row (or feature) number in the source, for messages.
     crs : pyproj.CRS
     source : str
+    elevations : float array or None
+        Elevation of each marker, metres (NaN where not given); None when the register has no
+        elevation column.
+    materials : array of str or None
+        What each marker is made of, as the register writes it; None without such a column.
     """
 
     numbers: np.ndarray
@@ -282,6 +287,8 @@ class MarkerTable:
     rows: np.ndarray
     crs: CRS
     source: str = ""
+    elevations: np.ndarray | None = None
+    materials: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -310,4 +317,4 @@ class MarkerTable:
         """A copy with other geometries (for instance reprojected) in ``crs``."""
         return MarkerTable(self.numbers, np.asarray(geometries, dtype=object), self.statuses,
                            self.line_codes, self.types, self.survey_dates, self.rows, crs,
-                           self.source)
+                           self.source, self.elevations, self.materials)

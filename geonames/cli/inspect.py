@@ -11,6 +11,7 @@ INSPECTIONS: dict[str, str] = {
     "changes": "geonames.cli.changes:changes",
     "coverage": "geonames.cli.coverage:coverage",
     "edgematch": "geonames.cli.edgematch:edgematch",
+    "levels": "geonames.cli.levels:levels",
     "markers": "geonames.cli.markers:markers",
     "run": "geonames.cli.run:run",
 }

@@ -22,10 +22,12 @@ CONFIG_KEYS: dict[str, set[str]] = {
                    "min_share", "gap_width", "min_area"},
     "checks": {"coverage", "markers", "edgematch", "changes"},
     "exceptions": {"path", "tolerance"},
+    "results": {"write", "pdf", "xlsx", "lang", "compass_points", "generalise",
+                "point_tolerance", "features", "feature_name_field"},
 }
 _PATH_KEYS = {("divisions", "path"), ("divisions", "previous"), ("lines", "path"),
               ("lines", "tripoints"), ("markers", "path"), ("markers", "previous"),
-              ("other_party", "lines"), ("exceptions", "path")}
+              ("other_party", "lines"), ("exceptions", "path"), ("results", "features")}
 
 
 @dataclass

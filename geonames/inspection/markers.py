@@ -20,7 +20,12 @@ from geonames.boundaries.io import (
     read_markers,
     read_tripoints,
 )
-from geonames.boundaries.markers import DEFAULT_LIMITS, MarkerLimits, check_markers
+from geonames.boundaries.markers import (
+    DEFAULT_LIMITS,
+    MarkerCheck,
+    MarkerLimits,
+    check_markers,
+)
 from geonames.boundaries.model import DEFAULT_PATTERN, NumberPattern
 from geonames.crs import WGS84, MetricCRS, crs_label, reproject, transformer
 from geonames.document import Table
@@ -43,6 +48,7 @@ class MarkerOutcome:
     points_by_line: dict[str, list[tuple[BaseGeometry, str]]]
     line_of_finding: dict[tuple[str, str], str]
     stats: dict[str, Any]
+    check: MarkerCheck | None = None
 
 
 def run_markers_check(
@@ -124,7 +130,7 @@ def run_markers_check(
     title = (f"Marker coordinate table (X east, Y north, m, {crs_label(table.crs)}; lon/lat "
              "WGS84/CGCS2000)")
     return MarkerOutcome(findings, Table("markers", title, MARKER_TABLE_COLUMNS, rows),
-                         rows_by_line, points_by_line, line_of_finding, stats)
+                         rows_by_line, points_by_line, line_of_finding, stats, check)
 
 
 def bad_record_finding(problem: RowProblem, source: str, previous: bool = False) -> Finding:

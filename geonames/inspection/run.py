@@ -18,7 +18,13 @@ import numpy as np
 
 from geonames.boundaries.changes import compare_divisions
 from geonames.boundaries.edgematch import TOLERANCE as EDGEMATCH_TOLERANCE
-from geonames.boundaries.io import LineLayer, read_lines, read_markers, read_tripoints
+from geonames.boundaries.io import (
+    LineLayer,
+    MarkerRegister,
+    read_lines,
+    read_markers,
+    read_tripoints,
+)
 from geonames.boundaries.markers import DEFAULT_LIMITS, MarkerLimits
 from geonames.boundaries.model import DEFAULT_PATTERN, NumberPattern
 from geonames.crs import MetricCRS, reproject
@@ -37,6 +43,7 @@ from geonames.findings import Finding
 from geonames.inspection.config import InspectionConfig, events_path, load_config
 from geonames.inspection.inputs import lines_from_divisions, metric_for
 from geonames.inspection.markers import MarkerOutcome, in_metric, run_markers_check
+from geonames.inspection.results import build_results, read_features, results_options
 from geonames.inspection.reports import (
     apply_history,
     change_stats,
@@ -76,6 +83,8 @@ class Inspection:
     inputs: dict[str, Any] = field(default_factory=dict)
     where: dict[tuple[str, str], str] = field(default_factory=dict)
     markers: MarkerOutcome | None = None
+    register: MarkerRegister | None = None
+    previous_register: MarkerRegister | None = None
     other: LineLayer | None = None
     history: Any = None
 
@@ -103,6 +112,7 @@ def run_inspection(config_path: str | Path, crs: str | None = None, sections: bo
     check_edgematch(run, progress)
     apply_approved_exceptions(run)
     report = build_report(run, sections, progress)
+    add_results(run, report, progress)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -232,6 +242,7 @@ def check_markers_against_lines(run: Inspection, progress: Progress = quiet) -> 
                                         DEFAULT_LIMITS.max_tripoint_distance)))
     outcome = run_markers_check(run.lines, register, previous, run.tripoints, limits, pattern)
     run.markers = outcome
+    run.register, run.previous_register = register, previous
     run.findings += outcome.findings
     run.tables.insert(0, outcome.table)
     run.layers.append(MapLayer("markers", marker_points(outcome), kind="point"))
@@ -291,3 +302,32 @@ def build_report(run: Inspection, sections: bool = True, progress: Progress = qu
             run.lines, run.findings, run.markers, run.where, run.other,
             names=run.divisions.name_of() if run.divisions is not None else None)
     return report
+
+
+def add_results(run: Inspection, report: Report, progress: Progress = quiet) -> None:
+    """The result documents (界桩登记表, 界桩成果表, 边界点成果表, 边界线走向说明), when the
+    markers were checked and ``[results] write`` is not false: ``report.documents["results"]``,
+    written to ``results/`` with the report."""
+    options = results_options(run.cfg.sections.get("results", {}), run.cfg.path)
+    outcome = run.markers
+    if not options["write"] or run.lines is None or outcome is None or outcome.check is None \
+            or run.register is None:
+        return
+    progress("result documents: marker register and coordinates, boundary points, courses")
+    divisions = None
+    if run.divisions is not None and run.division_geometries is not None:
+        from geonames.geometry import repair
+
+        divisions = dict(zip((str(i) for i in run.divisions.ids),
+                             repair(run.division_geometries).geometries, strict=True))
+    features = read_features(options["features"], run.metric.crs,
+                             options["feature_name_field"]) if options["features"] else ()
+    results = build_results(
+        str(run.inputs.get("title", "")), run.metric, run.lines, run.register, outcome.check,
+        run.previous_register, run.tripoints,
+        names=run.divisions.name_of() if run.divisions is not None else None,
+        divisions=divisions, findings=report.findings,
+        compass_points=options["compass_points"], generalise=options["generalise"],
+        point_tolerance=options["point_tolerance"], features=features)
+    results.lang, results.pdf, results.xlsx = options["lang"], options["pdf"], options["xlsx"]
+    report.documents["results"] = results

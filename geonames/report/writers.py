@@ -96,6 +96,12 @@ def write_report(report: Report, out_dir: str | os.PathLike, *, lang: str = "zh"
                         if s.layers else None for s in report.sections]
     paths["html"].write_text(render_html(report, lang, print_map=png,
                                          section_maps=section_maps), encoding="utf-8")
+    results = report.documents.get("results")
+    if results is not None:  # the result documents of a joint inspection, in results/
+        from geonames.report.results import write_results
+
+        write_results(results, out / "results")
+        paths["results"] = out / "results"
     summary = report.summary()
     summary["files"] = sorted(p.name for p in paths.values() if p.exists()) + ["summary.json"]
     summary["files"] = sorted(set(summary["files"]))
