@@ -60,7 +60,7 @@ def pdf_text(results_dir) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(results_dir / "results.pdf")
-    return "".join(page.extract_text() for page in reader.pages)
+    return "\f".join(page.extract_text() for page in reader.pages)
 
 
 def test_inspect_run_writes_the_four_documents(results_dir):
@@ -84,7 +84,9 @@ def test_the_pdf_names_every_marker_and_every_line(pdf_text, results_dir):
         a, b = sorted([(p["left_id"], p["left_name"]), (p["right_id"], p["right_name"])])
         assert f"{a[1]}—{b[1]}" in text and p["line_code"] in text
     assert "边界线走向说明" in text and "界桩成果表" in text and "边界点成果表" in text
-    assert re.search(r"(^|\n)1 / \d+", pdf_text)  # page numbers
+    pages = pdf_text.split("\f")
+    assert all(re.search(rf"\b{k} / {len(pages)}$", page.strip())  # page numbers
+               for k, page in enumerate(pages, 1))
 
 
 def test_the_pdf_embeds_its_cjk_font(results_dir):
@@ -101,7 +103,8 @@ def test_the_pdf_embeds_its_cjk_font(results_dir):
                 desc = desc.get_object()
                 if any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                     fonts.add(str(desc["/FontName"]))
-    assert any("CJK" in f for f in fonts), fonts
+    assert any(f.endswith("+GeonamesSans") for f in fonts), fonts  # a subset, embedded
+    assert "边界线走向说明" in reader.pages[1].extract_text()  # its glyphs map back to text
     assert reader.pages[0].mediabox.width == pytest.approx(595.3, abs=1)  # A4, in points
 
 
@@ -204,7 +207,7 @@ def test_register_records_kind_group_sides_and_previous_round(results_dir):
     c = by_number["500111500118001C"]
     assert c["界桩类型"] == "同号三立" and c["类型码"] == "C" and c["序号"] == "1"
     assert c["同号界桩"] == "500111500118001C、500111500118001D、500111500118001E"
-    assert c["位置"] == "位于永川区与大足区交界处" or c["位置"] == "位于大足区与永川区交界处"
+    assert c["位置"] == "位于大足区与永川区交界处"  # in the order of their codes
     assert c["上轮现状"] == "完好" and c["编号检查"] == "合格"
     damaged = by_number["500120500151002Q"]
     assert damaged["现状"] == "损坏" and damaged["问题编号"]
@@ -299,3 +302,25 @@ def test_an_elevation_column_reaches_the_tables(tmp_path):
     records = {r.number: r for r in report.documents["results"].markers}
     assert records[src[3]["number"]].elevation == pytest.approx(301.5)
     assert records[src[3]["number"]].material == "花岗岩"
+
+
+def absolute_config(extra: str = "") -> str:
+    config = (CQ / "inspection.toml").read_text(encoding="utf-8")
+    config = re.sub(r'= "([^"]+\.(geojson|csv))"', lambda m: f'= "{(CQ / m.group(1)).as_posix()}"',
+                    config)
+    return config + extra
+
+
+def test_a_named_feature_the_line_follows_is_told(tmp_path):
+    feature = next(f for f in fixture_lines() if f["properties"]["line_code"] == "500111500118")
+    river = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "濑溪河", "kind": "river"},
+        "geometry": {"type": "LineString",
+                     "coordinates": feature["geometry"]["coordinates"][5:40]}}]}
+    (tmp_path / "rivers.geojson").write_text(json.dumps(river, ensure_ascii=False), "utf-8")
+    (tmp_path / "inspection.toml").write_text(absolute_config(
+        f'\n[results]\nfeatures = "{(tmp_path / "rivers.geojson").as_posix()}"\n'), "utf-8")
+    report = run_inspection(tmp_path / "inspection.toml", sections=False)
+    courses = {c.line.code: c for c in report.documents["results"].courses}
+    assert "沿濑溪河向" in "".join(course_text(courses["500111500118"]))
+    assert "濑溪河" not in "".join(course_text(courses["500117500151"]))

@@ -14,6 +14,7 @@ from geonames.cli.common import (
     layer_option,
     name_field_option,
     out_option,
+    previous_report_option,
     quiet_option,
 )
 from geonames.cli.divisions import history_option
@@ -40,11 +41,13 @@ from geonames.inspection.reports import apply_history, changes_report
 @crs_option
 @history_option
 @out_option(name_from="new")
+@previous_report_option
 @quiet_option
 def changes(old: str, new: str, tolerance: float | None, min_share: float | None,
             layer: str | None, id_field: str | None, name_field: str | None,
             encoding: str | None, crs: str | None, history: tuple[str, ...], out_dir: str,
-            quiet: bool) -> int:
+            quiet: bool,
+        previous_report: str | None = None) -> int:
     """Changes between two rounds of divisions (or of boundary lines).
 
     \b
@@ -66,4 +69,4 @@ def changes(old: str, new: str, tolerance: float | None, min_share: float | None
                             id_field=id_field, name_field=name_field, encoding=encoding,
                             crs=crs, progress=progress)
     apply_history(report, history)
-    return finish(report, out_dir, quiet)
+    return finish(report, out_dir, quiet, previous_report, review=True)

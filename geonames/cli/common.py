@@ -112,9 +112,29 @@ class Progress:
             click.echo(f"[{time.perf_counter() - self.start:6.1f} s] {message}", err=True)
 
 
-def finish(report: Report, out_dir: str | Path | None, quiet: bool) -> int:
+previous_report_option = click.option(
+    "--previous-report", "previous_report", type=click.Path(file_okay=False), default=None,
+    metavar="DIR",
+    help="The report folder of the previous run: each finding is then new, persisting or "
+         "resolved, and the statuses in its review.csv (open, accepted with a reason and "
+         "document, corrected) are honoured; this run's review.csv carries them on.")
+
+
+def finish(report: Report, out_dir: str | Path | None, quiet: bool,
+           previous: str | None = None, review: bool = False) -> int:
     """Write the report (into ``out_dir``, or the default folder of :func:`out_option`), print
-    the summary, return the exit code (0 or 1)."""
+    the summary, return the exit code (0 or 1).
+
+    With ``review`` (the inspections), a ``review.csv`` is written too, following the findings
+    from the ``previous`` run's report folder when one is given.
+    """
+    if review or previous:
+        from geonames.inspection.review import apply_review, read_previous, review_table
+
+        if previous:
+            apply_review(report, read_previous(previous))
+        else:
+            report.tables.append(review_table(report))
     meta = click.get_current_context().meta.get(_OUT, {})
     if out_dir is None:
         out_dir = default_out_dir(report.check, meta.get("source"))
@@ -122,5 +142,10 @@ def finish(report: Report, out_dir: str | Path | None, quiet: bool) -> int:
                          force=meta.get("force", False))
     if not quiet:
         click.echo(format_summary(report))
+        counts = report.stats.get("review")
+        if counts:
+            click.echo(f"since {counts['previous']}: {counts['new']} new, "
+                       f"{counts['persisting']} persisting, {counts['resolved']} resolved, "
+                       f"{counts['accepted']} accepted as exceptions")
         click.echo(f"report: {paths['html']}")
     return report.exit_code

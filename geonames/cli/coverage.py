@@ -14,6 +14,7 @@ from geonames.cli.common import (
     layer_option,
     name_field_option,
     out_option,
+    previous_report_option,
     quiet_option,
 )
 from geonames.divisions.coverage import (
@@ -55,11 +56,13 @@ _METRES = params.METRES
               help="An exception's geometry is widened by this (metres) when matching.")
 @crs_option
 @out_option()
+@previous_report_option
 @quiet_option
 def coverage(divisions: str, layer: str | None, id_field: str | None, name_field: str | None,
              encoding: str | None, gap_width: float, min_area: float,
              sliver_width: float | None, exceptions_path: str | None,
-             exception_tolerance: float, crs: str | None, out_dir: str, quiet: bool) -> int:
+             exception_tolerance: float, crs: str | None, out_dir: str, quiet: bool,
+        previous_report: str | None = None) -> int:
     """Inspect a layer of divisions as a coverage: overlaps, gaps, open inlets, mismatched
     edges, slivers, invalid geometry, duplicate ids, empty divisions.
 
@@ -82,4 +85,4 @@ def coverage(divisions: str, layer: str | None, id_field: str | None, name_field
         exceptions_path=exceptions_path, exception_tolerance=exception_tolerance, crs=crs,
         progress=progress)
     progress(f"writing the report into {out_dir}")
-    return finish(report, out_dir, quiet)
+    return finish(report, out_dir, quiet, previous_report, review=True)

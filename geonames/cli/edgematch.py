@@ -6,7 +6,14 @@ import click
 
 from geonames.boundaries.edgematch import TOLERANCE
 from geonames.cli import params
-from geonames.cli.common import Progress, crs_option, finish, out_option, quiet_option
+from geonames.cli.common import (
+    Progress,
+    crs_option,
+    finish,
+    out_option,
+    previous_report_option,
+    quiet_option,
+)
 from geonames.inspection.reports import edgematch_report
 
 
@@ -26,9 +33,11 @@ from geonames.inspection.reports import edgematch_report
               help="Field holding the line code (default line_code, code, line_id or id).")
 @crs_option
 @out_option()
+@previous_report_option
 @quiet_option
 def edgematch(side_a: str, side_b: str, tolerance: float, by: str, layer: str | None,
-              code_field: str | None, crs: str | None, out_dir: str, quiet: bool) -> int:
+              code_field: str | None, crs: str | None, out_dir: str, quiet: bool,
+        previous_report: str | None = None) -> int:
     """Compare two parties' versions of the same boundary lines.
 
     \b
@@ -44,4 +53,4 @@ def edgematch(side_a: str, side_b: str, tolerance: float, by: str, layer: str | 
     progress = Progress(quiet)
     report = edgematch_report(side_a, side_b, tolerance=tolerance, by=by, layer=layer,
                               code_field=code_field, crs=crs, progress=progress)
-    return finish(report, out_dir, quiet)
+    return finish(report, out_dir, quiet, previous_report, review=True)

@@ -12,6 +12,7 @@ from geonames.cli.common import (
     layer_option,
     name_field_option,
     out_option,
+    previous_report_option,
     quiet_option,
 )
 from geonames.divisions.levels import LINE_DEPTH, TOLERANCE
@@ -41,10 +42,12 @@ _METRES = click.FloatRange(min=0.0)
 @name_field_option
 @crs_option
 @out_option()
+@previous_report_option
 @quiet_option
 def levels(children: str, parents: str | None, outline: bool, tolerance: float,
            line_depth: float, min_area: float, layer: str | None, id_field: str | None,
-           name_field: str | None, crs: str | None, out_dir: str, quiet: bool) -> int:
+           name_field: str | None, crs: str | None, out_dir: str, quiet: bool,
+        previous_report: str | None = None) -> int:
     """Check a level of divisions against its parents: children outside their parent,
     parent area no child covers, child lines off the parent's line.
 
@@ -61,4 +64,4 @@ def levels(children: str, parents: str | None, outline: bool, tolerance: float,
                            line_depth=line_depth, min_area=min_area, layer=layer,
                            id_field=id_field, name_field=name_field, crs=crs,
                            progress=progress)
-    return finish(report, out_dir, quiet)
+    return finish(report, out_dir, quiet, previous_report, review=True)

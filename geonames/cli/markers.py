@@ -7,7 +7,14 @@ import click
 from geonames.boundaries.markers import MAX_OFFSET, MAX_SHIFT, MAX_TRIPOINT_DISTANCE, MarkerLimits
 from geonames.boundaries.model import DEFAULT_PATTERN, NumberPattern
 from geonames.cli import params
-from geonames.cli.common import Progress, crs_option, finish, out_option, quiet_option
+from geonames.cli.common import (
+    Progress,
+    crs_option,
+    finish,
+    out_option,
+    previous_report_option,
+    quiet_option,
+)
 from geonames.errors import GeonamesError
 from geonames.inspection.reports import markers_report
 
@@ -49,13 +56,15 @@ from geonames.inspection.reports import markers_report
               help="Leave out the section (map, markers, findings) per line.")
 @crs_option
 @out_option(name_from="markers_path")
+@previous_report_option
 @quiet_option
 def markers(lines_path: str, markers_path: str, previous_path: str | None,
             tripoints_path: str | None, max_offset: float,
             max_shift: float, max_tripoint_distance: float, number_pattern: str | None,
             number_template: str | None, lines_layer: str | None, code_field: str | None,
             markers_crs: str | None, no_sections: bool, crs: str | None, out_dir: str,
-            quiet: bool) -> int:
+            quiet: bool,
+        previous_report: str | None = None) -> int:
     """Check boundary markers: on their line, numbered right and in order, complete, not moved.
 
     \b
@@ -82,4 +91,4 @@ def markers(lines_path: str, markers_path: str, previous_path: str | None,
         limits=MarkerLimits(max_offset, max_shift, max_tripoint_distance), pattern=pattern,
         lines_layer=lines_layer, code_field=code_field, markers_crs=markers_crs, crs=crs,
         tripoints_path=tripoints_path, sections=not no_sections, progress=progress)
-    return finish(report, out_dir, quiet)
+    return finish(report, out_dir, quiet, previous_report, review=True)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from geonames.cli.common import Progress, crs_option, finish, out_option, quiet_option
+from geonames.cli.common import (
+    Progress,
+    crs_option,
+    finish,
+    out_option,
+    previous_report_option,
+    quiet_option,
+)
 from geonames.inspection.run import run_inspection
 
 
@@ -16,9 +23,11 @@ from geonames.inspection.run import run_inspection
               help="Let the paths in CONFIG lead outside its folder (refused by default).")
 @crs_option
 @out_option()
+@previous_report_option
 @quiet_option
 def run(config: str, no_sections: bool, allow_outside: bool, crs: str | None, out_dir: str,
-        quiet: bool) -> int:
+        quiet: bool,
+        previous_report: str | None = None) -> int:
     """Run a whole joint inspection described by an INSPECTION.toml.
 
     The file names the divisions (and the previous round's), the boundary lines (or derives
@@ -45,8 +54,15 @@ def run(config: str, no_sections: bool, allow_outside: bool, crs: str | None, ou
                     min_share, gap_width, min_area   (metres, m²)
       [checks]      coverage, changes, markers, edgematch   (true/false)
       [exceptions]  path, tolerance
+      [results]     write, pdf, xlsx (true/false), lang (zh|en), compass_points (8|16),
+                    generalise, point_tolerance (metres), features, feature_name_field
+
+    With markers, the result documents go to results/ in --out: marker-register.csv
+    (界桩登记表), marker-coordinates.csv (界桩成果表), boundary-points.csv (边界点成果表),
+    line-courses.csv (边界线走向说明), results.xlsx and results.pdf (A4, one section per line
+    with its course, map sheet and tables).
     """
     progress = Progress(quiet)
     report = run_inspection(config, crs=crs, sections=not no_sections, progress=progress,
                             allow_outside=allow_outside)
-    return finish(report, out_dir, quiet)
+    return finish(report, out_dir, quiet, previous_report, review=True)

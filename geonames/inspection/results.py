@@ -15,25 +15,52 @@ from typing import Any
 
 import numpy as np
 import shapely
+from pyproj import CRS
 
 from geonames.boundaries.io import LineLayer, MarkerRegister
 from geonames.boundaries.markers import MarkerCheck, line_orientation
 from geonames.boundaries.results import (
     COURSE_GENERALISE,
     TRIPOINT_SNAP,
+    Feature,
     InspectionResults,
     boundary_points,
     line_courses,
     marker_records,
     result_lines,
 )
-from geonames.crs import MetricCRS
+from geonames.crs import MetricCRS, reproject
 from geonames.errors import InputFileError
 from geonames.findings import Finding
+from geonames.inspection.review import report_ids
+from geonames.vector import data_crs_of, read_layer
 
 #: Keys of the ``[results]`` section of an INSPECTION.toml.
 RESULTS_KEYS = {"write", "pdf", "xlsx", "lang", "compass_points", "generalise",
-                "point_tolerance"}
+                "point_tolerance", "features", "feature_name_field"}
+
+#: Field names tried for a feature's name.
+FEATURE_NAME_FIELDS = ("name", "名称", "NAME", "mc", "MC")
+
+
+def read_features(path: str | Path, crs: CRS, name_field: str | None = None) -> list[Feature]:
+    """Named line or polygon features (rivers, roads, ridges) a line may follow, in ``crs``;
+    features without a name are skipped."""
+    raw = read_layer(path)
+    field = name_field or next((f for f in FEATURE_NAME_FIELDS if f in raw.fields), None)
+    if field is None or field not in raw.fields:
+        raise InputFileError(f"{path}: no name field (give feature_name_field; the fields "
+                             f"are: {', '.join(raw.fields) or '(none)'})")
+    data_crs, _ = data_crs_of(raw, None)
+    geoms = reproject(raw.geometries, data_crs, crs)
+    out = []
+    for props, geom in zip(raw.properties, geoms, strict=True):
+        name = str(props.get(field) or "").strip()
+        if name and geom is not None and not geom.is_empty:
+            if shapely.get_dimensions(geom) == 2:
+                geom = shapely.boundary(geom)
+            out.append(Feature(name, str(props.get("kind") or ""), geom))
+    return out
 
 
 def build_results(title: str, metric: MetricCRS, lines: LineLayer, register: MarkerRegister,
@@ -42,7 +69,8 @@ def build_results(title: str, metric: MetricCRS, lines: LineLayer, register: Mar
                   divisions: dict[str, object] | None = None,
                   findings: Sequence[Finding] = (), compass_points: int = 8,
                   generalise: float = COURSE_GENERALISE,
-                  point_tolerance: float = 0.0) -> InspectionResults:
+                  point_tolerance: float = 0.0,
+                  features: Sequence[Feature] = ()) -> InspectionResults:
     """The result documents of an inspection (all geometries in ``metric``).
 
     ``names`` maps division ids to names (the sides of each line); ``divisions`` maps ids to
@@ -57,9 +85,10 @@ def build_results(title: str, metric: MetricCRS, lines: LineLayer, register: Mar
                           names, reverse, east_west)
     table = register.table
     by_number: dict[str, list[tuple[str, str]]] = {}
+    ids = report_ids(list(findings))
     for f in findings:
         for number in f.subject.split(","):
-            by_number.setdefault(number.strip(), []).append((finding_id(f), f.code))
+            by_number.setdefault(number.strip(), []).append((ids[id(f)], f.code))
     previous_status = None
     if previous is not None:
         previous_status = {str(n).strip(): str(s) for n, s in
@@ -73,7 +102,8 @@ def build_results(title: str, metric: MetricCRS, lines: LineLayer, register: Mar
               if g is not None and not g.is_empty}
     tri = np.asarray(tripoints if tripoints is not None else [], dtype=object)
     tri_names = tripoint_names(tri, lines, names)
-    courses = line_courses(rlines, crs, records, points, tri, tri_names, generalise)
+    courses = line_courses(rlines, crs, records, points, tri, tri_names, generalise,
+                           features)
     return InspectionResults(
         title=title, crs=crs, lines=rlines, markers=records,
         points=boundary_points(rlines, crs, point_tolerance), courses=courses,
@@ -97,11 +127,6 @@ def tripoint_names(tripoints: np.ndarray, lines: LineLayer,
     return out
 
 
-def finding_id(finding: Finding) -> str:
-    """The finding's stable id (its subject when the findings model has none)."""
-    return str(getattr(finding, "id", "") or finding.subject)
-
-
 def results_options(section: dict[str, Any], path: Path | str) -> dict[str, Any]:
     """The ``[results]`` section of an INSPECTION.toml with its defaults, checked.
 
@@ -118,7 +143,8 @@ def results_options(section: dict[str, Any], path: Path | str) -> dict[str, Any]
     """
     out: dict[str, Any] = {"write": True, "pdf": True, "xlsx": True, "lang": "zh",
                            "compass_points": 8, "generalise": COURSE_GENERALISE,
-                           "point_tolerance": 0.0}
+                           "point_tolerance": 0.0, "features": None,
+                           "feature_name_field": None}
     for key in ("write", "pdf", "xlsx"):
         if key in section:
             if not isinstance(section[key], bool):
@@ -133,6 +159,9 @@ def results_options(section: dict[str, Any], path: Path | str) -> dict[str, Any]
                                                                   bool):
             raise InputFileError(f"{path}: [results] compass_points must be 8 or 16")
         out["compass_points"] = int(section["compass_points"])
+    out["features"] = section.get("features")
+    if "feature_name_field" in section:
+        out["feature_name_field"] = str(section["feature_name_field"])
     for key in ("generalise", "point_tolerance"):
         if key in section:
             value = section[key]

@@ -28,7 +28,7 @@ from geonames.boundaries.results import (
 )
 from geonames.crs import reproject
 from geonames.report.fonts import cjk_font_path
-from geonames.report.pdf import SANS, font_css, html_to_pdf, page_css
+from geonames.report.pdf import font_css, html_to_pdf, page_css
 from geonames.report.sheets import SheetMarker, render_sheet
 
 HEADERS: dict[str, dict[str, list[str]]] = {
@@ -78,11 +78,12 @@ def _kind(kind: str, lang: str) -> str:
     return MARKER_KINDS[kind][_zh(lang)] if kind in MARKER_KINDS else ""
 
 
-def _location(r: MarkerRecord, lang: str) -> str:
+def _location(r: MarkerRecord, line_name: str, lang: str) -> str:
+    """Where the marker stands: on the boundary of the line's two divisions (in code order)."""
     if not (r.left_name and r.right_name):
         return ""
-    return (f"位于{r.left_name}与{r.right_name}交界处" if lang == "zh"
-            else f"on the boundary of {r.left_name} and {r.right_name}")
+    a, b = line_name.split("—", 1) if "—" in line_name else (r.left_name, r.right_name)
+    return f"位于{a}与{b}交界处" if lang == "zh" else f"on the boundary of {a} and {b}"
 
 
 def result_tables(results: InspectionResults, lang: str = "zh") -> dict[str, list[list[Any]]]:
@@ -98,7 +99,8 @@ def result_tables(results: InspectionResults, lang: str = "zh") -> dict[str, lis
                        meridian, lon, lat, r.elevation])
         register.append([r.number, r.line, names.get(r.line, ""), r.seq, r.type_code,
                          _kind(r.kind, lang), "、".join(r.group) if len(r.group) > 1 else "",
-                         ok[0] if r.structure_ok else ok[1], _location(r, lang),
+                         ok[0] if r.structure_ok else ok[1],
+                         _location(r, names.get(r.line, ""), lang),
                          r.x_north, r.y_east, r.zone, lon, lat, r.elevation, r.material,
                          r.survey_date, _status(r.status, lang),
                          _status(r.previous_status, lang) if results.has_previous else "",
@@ -224,8 +226,9 @@ def results_html(results: InspectionResults, lang: str = "zh", sheets: bool = Tr
             if where:
                 parts.append(f"<p>{html.escape(where)}</p>")
             cols = (0, 6, 7, 16, 17, 18, 19, 20)
-            parts.append(_table([HEADERS["marker-register"][lang][i] for i in cols],
-                                [[r[i] for i in cols] for r in rows["marker-register"]],
+            short = [[_short_group(r[i], line.code) if i == 6 else r[i] for i in cols]
+                     for r in rows["marker-register"]]
+            parts.append(_table([HEADERS["marker-register"][lang][i] for i in cols], short,
                                 [2.6, 3.4, 1.0, 1.4, 0.9, 1.3, 1.1, 2.0]))
         if rows.get("boundary-points"):
             parts.append(f"<h3>{TITLES['boundary-points'][z]}</h3><p>{crs}</p>")
@@ -253,6 +256,13 @@ def _mono_css() -> str:
             f"src:url('{(mono if mono.exists() else sans).as_uri()}')}}\n")
 
 
+def _short_group(group: Any, code: str) -> Any:
+    """``500111500118001C、500111500118001D`` → ``001C、001D`` (the line is the section's)."""
+    if not isinstance(group, str) or not group:
+        return group
+    return "、".join(n[len(code):] if n.startswith(code) else n for n in group.split("、"))
+
+
 def _zone_words(line: ResultLine, lang: str) -> str:
     epsg = line.zone_crs.to_epsg()
     if lang == "zh":
@@ -265,9 +275,10 @@ def _zone_words(line: ResultLine, lang: str) -> str:
 def _location_words(line: ResultLine, lang: str) -> str:
     if not (line.left_name and line.right_name):
         return ""
+    a, b = line.name.split("—", 1)
     if lang == "zh":
-        return f"界桩位于{line.left_name}与{line.right_name}交界处。"
-    return f"The markers stand on the boundary of {line.left_name} and {line.right_name}."
+        return f"界桩位于{a}与{b}交界处。"
+    return f"The markers stand on the boundary of {a} and {b}."
 
 
 def _sheet(results: InspectionResults, line: ResultLine, lang: str) -> bytes:
@@ -287,8 +298,8 @@ def _sheet(results: InspectionResults, line: ResultLine, lang: str) -> bytes:
     near = tri[shapely.distance(tri, line.geometry) < 100.0] if len(tri) else tri
     others = [other.geometry for other in results.lines if other.code != line.code
               and shapely.distance(other.geometry, line.geometry) < 20000]
-    title = (f"{line.code} 号界线 {line.left_name}—{line.right_name}" if lang == "zh"
-             else f"Line {line.code}: {line.left_name} / {line.right_name}")
+    title = (f"{line.code} 号界线 {line.name}" if lang == "zh"
+             else f"Line {line.code}: {line.name}")
     label = (f"CGCS2000 3°带高斯-克吕格投影，中央子午线 {line.zone_meridian}°E（EPSG:{zone.to_epsg()}）"
              if lang == "zh" else
              f"CGCS2000 3° Gauss–Krüger, central meridian {line.zone_meridian}°E (EPSG:{zone.to_epsg()})")
