@@ -274,6 +274,7 @@ def test_results_in_english_and_bad_options(tmp_path, capsys):
     path.write_text(config + '\n[results]\nlang = "en"\npdf = false\ncompass_points = 16\n',
                     encoding="utf-8")
     code, _, err = run_cli(capsys, "inspect", "run", path, "--out", tmp_path / "r", "-q",
+                           "--allow-outside",
                            "--no-sections")
     assert code == 1, err
     assert not (tmp_path / "r" / "results" / "results.pdf").exists()
@@ -281,7 +282,8 @@ def test_results_in_english_and_bad_options(tmp_path, capsys):
     assert header[:3] == ["line", "line name", "stretch"]
     assert "From " in (tmp_path / "r" / "results" / "line-courses.csv").read_text("utf-8-sig")
     path.write_text(config + "\n[results]\ncompass_points = 12\n", encoding="utf-8")
-    code, _, err = run_cli(capsys, "inspect", "run", path, "--out", tmp_path / "r2", "-q")
+    code, _, err = run_cli(capsys, "inspect", "run", path, "--out", tmp_path / "r2", "-q",
+                           "--allow-outside")
     assert code == 2 and "compass_points must be 8 or 16" in err and "Traceback" not in err
 
 
@@ -298,7 +300,7 @@ def test_an_elevation_column_reaches_the_tables(tmp_path):
     config = config.replace(f'path = "{(CQ / "markers.csv").as_posix()}"',
                             f'path = "{(tmp_path / "markers.csv").as_posix()}"')
     (tmp_path / "inspection.toml").write_text(config, encoding="utf-8")
-    report = run_inspection(tmp_path / "inspection.toml", sections=False)
+    report = run_inspection(tmp_path / "inspection.toml", sections=False, allow_outside=True)
     records = {r.number: r for r in report.documents["results"].markers}
     assert records[src[3]["number"]].elevation == pytest.approx(301.5)
     assert records[src[3]["number"]].material == "花岗岩"
@@ -320,7 +322,7 @@ def test_a_named_feature_the_line_follows_is_told(tmp_path):
     (tmp_path / "rivers.geojson").write_text(json.dumps(river, ensure_ascii=False), "utf-8")
     (tmp_path / "inspection.toml").write_text(absolute_config(
         f'\n[results]\nfeatures = "{(tmp_path / "rivers.geojson").as_posix()}"\n'), "utf-8")
-    report = run_inspection(tmp_path / "inspection.toml", sections=False)
+    report = run_inspection(tmp_path / "inspection.toml", sections=False, allow_outside=True)
     courses = {c.line.code: c for c in report.documents["results"].courses}
     assert "沿濑溪河向" in "".join(course_text(courses["500111500118"]))
     assert "濑溪河" not in "".join(course_text(courses["500117500151"]))

@@ -47,10 +47,10 @@ def moved():
 
 
 @pytest.fixture(scope="module")
-def runs(fixture_run_dir, tmp_path_factory, moved):
+def runs(demo_report, tmp_path_factory, moved):
     """Run 1 (the session's fixture run), run 2 on the same data, run 3 with the moved marker
     put back where the previous round had it and one finding accepted in run 1's review."""
-    first = fixture_run_dir
+    first = demo_report
     tmp = tmp_path_factory.mktemp("review")
     # Accept one finding (a damaged marker) as an exception, with its reason and document.
     review = rows(first / "review.csv")
@@ -69,6 +69,7 @@ def runs(fixture_run_dir, tmp_path_factory, moved):
     def run(cfg: str, out, previous) -> int:
         with pytest.raises(SystemExit) as done:
             main(["inspect", "run", cfg, "--out", str(out), "--no-sections", "-q",
+                  "--allow-outside",
                   "--previous-report", str(previous)])
         return int(done.value.code)
 
@@ -126,15 +127,15 @@ def test_an_accepted_exception_stays_accepted_with_its_reason(runs):
     assert summary["excepted"] >= 1 and summary["stats"]["review"]["accepted"] == 1
 
 
-def test_a_corrected_finding_still_found_is_reopened(tmp_path, fixture_run_dir):
+def test_a_corrected_finding_still_found_is_reopened(tmp_path, demo_report):
     from geonames.document import Report
     from geonames.inspection.review import _finding_of, apply_review
 
-    previous = read_previous(fixture_run_dir)
+    previous = read_previous(demo_report)
     some = next(iter(previous.review.values())) if previous.review else None
     assert some is not None
     previous.review[some.id].status = "corrected"
-    findings_csv = rows(fixture_run_dir / "findings.csv")
+    findings_csv = rows(demo_report / "findings.csv")
     report = Report("inspection", [_finding_of(r) for r in findings_csv])
     apply_review(report, previous)
     table = next(t for t in report.tables if t.name == "review")
