@@ -24,6 +24,7 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -61,6 +62,16 @@ STATUS_WORDS = {"intact": ("完好", "intact"), "damaged": ("损坏", "damaged")
                 "": ("未记录", "not recorded")}
 
 _GEOD = Geod(ellps="GRS80")
+
+
+def _points(xy: np.ndarray) -> np.ndarray:
+    """Points of an (n, 2) array, always as an array."""
+    return np.asarray(shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2)), dtype=object)
+
+
+def _locate(line: Any, points: np.ndarray) -> np.ndarray:
+    """Distances along ``line`` of its nearest points to ``points``, metres (always an array)."""
+    return np.atleast_1d(np.asarray(shapely.line_locate_point(line, points), dtype=float))
 
 
 @functools.lru_cache(maxsize=64)
@@ -232,8 +243,8 @@ def boundary_points(lines: Sequence[ResultLine], crs: CRS,
     out: list[BoundaryPoint] = []
     for line in lines:
         simple = shapely.simplify(line.geometry, tolerance) if tolerance >= 0 else line.geometry
-        pts = shapely.points(shapely.get_coordinates(simple))
-        along = shapely.line_locate_point(line.geometry, pts)
+        pts = _points(shapely.get_coordinates(simple))
+        along = _locate(line.geometry, pts)
         north, east, lon, lat = zone_coordinates(pts, crs, [line.zone_crs] * len(pts))
         label = f"EPSG:{line.zone_crs.to_epsg()}"
         last = len(pts) - 1
@@ -356,7 +367,7 @@ def line_courses(lines: Sequence[ResultLine], crs: CRS, markers: Sequence[Marker
         places = []
         for seq, recs in groups.items():
             pts = [marker_points[r.number] for r in recs]
-            along = float(np.mean(shapely.line_locate_point(geom, np.asarray(pts, dtype=object))))
+            along = float(np.mean(_locate(geom, np.asarray(pts, dtype=object))))
             notes = sorted({r.status for r in recs if r.status in ("missing", "damaged")})
             places.append((along, seq, Stop("markers", along, sorted(r.number for r in recs),
                                             notes=notes)))
@@ -392,7 +403,7 @@ def _legs(geom: BaseGeometry, start: float, end: float, crs: CRS, generalise: fl
     direction (8 points) of the generalised stretch; lengths on the line itself."""
     if end - start <= 0.0:
         return [Leg(float("nan"), 0.0)]
-    part = substring(geom, start, end)
+    part: Any = substring(cast(Any, geom), start, end)
     simple = shapely.simplify(part, generalise) if generalise > 0 else part
     coords = shapely.get_coordinates(part)
     lon, lat = _transformer(crs, WGS84).transform(coords[:, 0], coords[:, 1])
@@ -402,7 +413,7 @@ def _legs(geom: BaseGeometry, start: float, end: float, crs: CRS, generalise: fl
     _, _, steps = _GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
     ground = np.concatenate([[0.0], np.cumsum(np.atleast_1d(steps))])
     planar = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
-    measures = shapely.line_locate_point(part, shapely.points(shapely.get_coordinates(simple)))
+    measures = _locate(part, _points(shapely.get_coordinates(simple)))
     measures[0], measures[-1] = 0.0, planar[-1]
     index = np.abs(planar[None, :] - measures[:, None]).argmin(axis=1)
     index[0], index[-1] = 0, len(planar) - 1

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -40,6 +40,10 @@ from shapely.geometry.base import BaseGeometry
 
 from geonames.geometry import repair
 from geonames.vector import write_features
+
+#: shapely.coverage_clean (shapely ≥ 2.2), looked up so that type stubs of older shapely
+#: versions, which lack it, do not matter.
+_COVERAGE_CLEAN: Any = shapely.__dict__["coverage_clean"]
 
 RULES = {"longest-border": "longest_border", "largest": "max_area", "priority": "min_index"}
 REASONS = ("overlap_assigned", "gap_filled", "sliver_merged", "dropped")
@@ -123,7 +127,7 @@ def clean_coverage(ids: Sequence[str] | np.ndarray, names: Sequence[str] | np.nd
     inputs = original[order]
     keep = ~shapely.is_missing(inputs)
     cleaned_sorted = np.full(len(ids), None, dtype=object)
-    cleaned_sorted[keep] = shapely.coverage_clean(
+    cleaned_sorted[keep] = _COVERAGE_CLEAN(
         inputs[keep], gap_width=gap_width, merge_strategy=RULES[rule],
         snapping_distance=-1 if snapping_distance is None else snapping_distance)
     cleaned = np.full(len(ids), None, dtype=object)
@@ -140,8 +144,12 @@ def clean_coverage(ids: Sequence[str] | np.ndarray, names: Sequence[str] | np.nd
 
 def _changes(ids: list[str], original: np.ndarray, cleaned: np.ndarray,
              present: np.ndarray) -> list[Change]:
-    orig = np.where(present, original, shapely.Polygon())
-    new = np.where(shapely.is_missing(cleaned), shapely.Polygon(), cleaned)
+    empty = np.array([shapely.Polygon()] * len(ids), dtype=object)
+    orig = np.asarray(original, dtype=object).copy()
+    orig[~present] = empty[~present]
+    new = np.asarray(cleaned, dtype=object).copy()
+    missing = np.asarray(shapely.is_missing(new), dtype=bool)
+    new[missing] = empty[missing]
     gained = shapely.difference(new, orig)
     lost = shapely.difference(orig, new)
     tree_orig = shapely.STRtree(orig)
@@ -149,9 +157,9 @@ def _changes(ids: list[str], original: np.ndarray, cleaned: np.ndarray,
     out: list[Change] = []
 
     def add(a: str, b: str, reason: str, geom: BaseGeometry) -> None:
-        geom = _polygonal(geom)
-        if geom is not None and geom.area > 0:
-            out.append(Change(a, b, reason, float(geom.area), geom))
+        part = _polygonal(geom)
+        if part is not None and part.area > 0:
+            out.append(Change(a, b, reason, float(part.area), part))
 
     # What each division gained: from whoever held it before, else a gap filled.
     for j in np.flatnonzero(~shapely.is_empty(gained)):
@@ -178,6 +186,12 @@ def _changes(ids: list[str], original: np.ndarray, cleaned: np.ndarray,
             remaining = shapely.difference(remaining, new[j])
         add(ids[i], "", "dropped", remaining)
     return out
+
+
+def _multi(geom: BaseGeometry) -> BaseGeometry:
+    """A (Multi)Polygon as a MultiPolygon (GeoPackage layers of one geometry type)."""
+    out: Any = shapely.multipolygons(shapely.get_parts(geom))
+    return cast(BaseGeometry, out)
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
@@ -207,16 +221,16 @@ def write_clean(result: CleanResult, path: str | os.PathLike, crs: CRS) -> dict[
                            "area_m2": round(float(shapely.area(result.cleaned[k])), 3),
                            "gained_m2": round(float(gained[k]), 3),
                            "lost_m2": round(float(lost[k]), 3)} for k in present],
-                   [shapely.multipolygons(shapely.get_parts(result.cleaned[k]))
-                    for k in present], DIVISION_SCHEMA, crs, layer="divisions",
+                   [_multi(result.cleaned[k]) for k in present], DIVISION_SCHEMA, crs,
+                   layer="divisions",
                    geometry_type="MultiPolygon")
     if result.changes:
         write_features(path, [{"from_id": c.from_id, "from_name": names.get(c.from_id, ""),
                                "to_id": c.to_id, "to_name": names.get(c.to_id, ""),
                                "reason": c.reason, "area_m2": round(c.area, 3)}
                               for c in result.changes],
-                       [shapely.multipolygons(shapely.get_parts(c.geometry))
-                        for c in result.changes], CHANGE_SCHEMA, crs, layer="changes",
+                       [_multi(c.geometry) for c in result.changes], CHANGE_SCHEMA, crs,
+                       layer="changes",
                        geometry_type="MultiPolygon")
     return {"divisions": len(present), "changes": len(result.changes)}
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -210,7 +210,8 @@ def _pieces(geom: BaseGeometry) -> np.ndarray:
 def _classify(piece: BaseGeometry, outline: BaseGeometry, tolerance: float,
               line_depth: float) -> tuple[str, float, float]:
     """("noise" | "line" | "area", depth from the parent's line, width) of a piece."""
-    width = 2.0 * shapely.maximum_inscribed_circle(piece, max(tolerance / 20.0, 0.01)).length
+    circle: Any = shapely.maximum_inscribed_circle(cast(Any, piece), max(tolerance / 20.0, 0.01))
+    width = 2.0 * float(circle.length)
     vertices = shapely.points(shapely.get_coordinates(piece))
     depth = float(shapely.distance(vertices, outline).max())
     if width <= tolerance:

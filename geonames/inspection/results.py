@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
 
 from geonames.boundaries.io import LineLayer, MarkerRegister
 from geonames.boundaries.markers import MarkerCheck, line_orientation
@@ -66,7 +67,7 @@ def read_features(path: str | Path, crs: CRS, name_field: str | None = None) -> 
 def build_results(title: str, metric: MetricCRS, lines: LineLayer, register: MarkerRegister,
                   check: MarkerCheck, previous: MarkerRegister | None = None,
                   tripoints: np.ndarray | None = None, names: dict[str, str] | None = None,
-                  divisions: dict[str, object] | None = None,
+                  divisions: dict[str, BaseGeometry] | None = None,
                   findings: Sequence[Finding] = (), compass_points: int = 8,
                   generalise: float = COURSE_GENERALISE,
                   point_tolerance: float = 0.0,

@@ -36,7 +36,7 @@ import shapely
 from geonames.document import Report, Table
 from geonames.errors import InputFileError
 from geonames.findings import Finding, Severity
-from geonames.report.ids import finding_id, finding_ids, ordered
+from geonames.report.ids import finding_ids, ordered
 from geonames.text import read_text_file
 
 STATUSES = ("open", "accepted", "corrected", "verified", "resolved")
@@ -115,7 +115,7 @@ def read_previous(folder: str | os.PathLike) -> PreviousRun:
         # recomputing them from the rounded WKT might not be.
         findings = listed
     else:
-        findings = {finding_id(_finding_of(row)): row for row in rows}
+        findings = {_finding_of(row).id: row for row in rows}
     return PreviousRun(folder, findings, review)
 
 

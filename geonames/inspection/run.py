@@ -43,7 +43,6 @@ from geonames.findings import Finding
 from geonames.inspection.config import InspectionConfig, events_path, load_config
 from geonames.inspection.inputs import lines_from_divisions, metric_for
 from geonames.inspection.markers import MarkerOutcome, in_metric, run_markers_check
-from geonames.inspection.results import build_results, read_features, results_options
 from geonames.inspection.reports import (
     apply_history,
     change_stats,
@@ -54,6 +53,7 @@ from geonames.inspection.reports import (
     marker_points,
     run_edgematch,
 )
+from geonames.inspection.results import build_results, read_features, results_options
 from geonames.text import Progress, quiet
 
 __all__ = ["Inspection", "load_config", "read_inputs", "run_inspection"]

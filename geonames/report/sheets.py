@@ -83,14 +83,14 @@ def render_sheet(title: str, line: BaseGeometry, left: tuple[str, BaseGeometry |
                                          colors=_LINE_COLOUR, linewidths=1.8, zorder=4,
                                          label=words["line"]))
         if len(markers):
-            xy = np.array([[m.point.x, m.point.y] for m in markers])
+            xy = shapely.get_coordinates(np.array([m.point for m in markers], dtype=object))
             ax.plot(xy[:, 0], xy[:, 1], "s", color="#1f3b73", markersize=4, zorder=6,
                     label=words["markers"])
             for m, (x, y) in zip(markers, xy, strict=True):
                 ax.annotate(m.label, (x, y), xytext=(4, 3), textcoords="offset points",
                             fontsize=6.5, color="#1f3b73", zorder=7, fontfamily=family)
         if len(tripoints):
-            txy = np.array([[p.x, p.y] for p in tripoints])
+            txy = shapely.get_coordinates(np.asarray(list(tripoints), dtype=object))
             ax.plot(txy[:, 0], txy[:, 1], "^", color="#000000", markersize=6,
                     markerfacecolor="none", zorder=5, label=words["tripoint"])
         ax.set_xlim(xmin, xmax)
