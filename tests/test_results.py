@@ -22,6 +22,7 @@ from geonames.boundaries.results import (
     length_words,
     line_courses,
 )
+from geonames.errors import InputFileError
 from geonames.inspection.run import run_inspection
 from tests.conftest import FIXTURES, run_cli
 
@@ -271,16 +272,20 @@ def test_results_in_english_and_bad_options(tmp_path, capsys):
     config = re.sub(r'= "([^"]+\.(geojson|csv))"', lambda m: f'= "{(CQ / m.group(1)).as_posix()}"',
                     config)
     path = tmp_path / "inspection.toml"
-    path.write_text(config + '\n[results]\nlang = "en"\npdf = false\ncompass_points = 16\n',
+    path.write_text(config + '\n[results]\npdf = false\ncompass_points = 16\n',
                     encoding="utf-8")
     code, _, err = run_cli(capsys, "inspect", "run", path, "--out", tmp_path / "r", "-q",
-                           "--allow-outside",
-                           "--no-sections")
+                           "--allow-outside", "--no-sections", "--lang", "en")
     assert code == 1, err
     assert not (tmp_path / "r" / "results" / "results.pdf").exists()
     header = rows(tmp_path / "r" / "results" / "line-courses.csv")[0]
     assert header[:3] == ["line", "line name", "stretch"]
     assert "From " in (tmp_path / "r" / "results" / "line-courses.csv").read_text("utf-8-sig")
+    from geonames.inspection.results import results_options
+
+    assert results_options({"lang": "en"}, path)["lang"] == "en"
+    with pytest.raises(InputFileError):
+        results_options({"lang": "fr"}, path)
     path.write_text(config + "\n[results]\ncompass_points = 12\n", encoding="utf-8")
     code, _, err = run_cli(capsys, "inspect", "run", path, "--out", tmp_path / "r2", "-q",
                            "--allow-outside")

@@ -624,6 +624,6 @@ class InspectionResults:
     tripoints: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     has_previous: bool = False
     course_points: int = 8
-    lang: str = "zh"
+    lang: str = ""          # "" : the language of the report they are written with
     pdf: bool = True
     xlsx: bool = True

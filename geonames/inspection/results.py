@@ -132,7 +132,7 @@ def results_options(section: dict[str, Any], path: Path | str) -> dict[str, Any]
     """The ``[results]`` section of an INSPECTION.toml with its defaults, checked.
 
     ``write`` (true: write the result documents when markers are checked), ``pdf``, ``xlsx``
-    (true), ``lang`` (``"zh"`` or ``"en"``), ``compass_points`` (8 or 16), ``generalise``
+    (true), ``lang`` (``"zh"`` or ``"en"``; default: the report's language, ``--lang``), ``compass_points`` (8 or 16), ``generalise``
     (metres, bends of a stretch smaller than this are not told in its course, default
     :data:`~geonames.boundaries.results.COURSE_GENERALISE`), ``point_tolerance`` (metres,
     generalisation of the boundary points, default 0: every turning vertex).
@@ -142,7 +142,7 @@ def results_options(section: dict[str, Any], path: Path | str) -> dict[str, Any]
     InputFileError
         For a value of the wrong kind.
     """
-    out: dict[str, Any] = {"write": True, "pdf": True, "xlsx": True, "lang": "zh",
+    out: dict[str, Any] = {"write": True, "pdf": True, "xlsx": True, "lang": "",
                            "compass_points": 8, "generalise": COURSE_GENERALISE,
                            "point_tolerance": 0.0, "features": None,
                            "feature_name_field": None}

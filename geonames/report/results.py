@@ -316,7 +316,7 @@ def write_results(results: InspectionResults, out_dir: str | os.PathLike,
     ``boundary-points.csv`` (边界点成果表), ``line-courses.csv`` (边界线走向说明, one row per
     stretch), ``results.xlsx`` (the four as sheets) and ``results.pdf``.
     """
-    lang = lang or results.lang
+    lang = lang or results.lang or "zh"
     pdf = results.pdf if pdf is None else pdf
     xlsx = results.xlsx if xlsx is None else xlsx
     out = Path(out_dir)

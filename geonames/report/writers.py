@@ -100,7 +100,8 @@ def write_report(report: Report, out_dir: str | os.PathLike, *, lang: str = "zh"
     if results is not None:  # the result documents of a joint inspection, in results/
         from geonames.report.results import write_results
 
-        write_results(results, out / "results")
+        # In the language the config's [results] names, else in the report's (--lang).
+        write_results(results, out / "results", lang=results.lang or lang)
         paths["results"] = out / "results"
     summary = report.summary()
     summary["files"] = sorted(p.name for p in paths.values() if p.exists()) + ["summary.json"]
