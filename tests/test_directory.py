@@ -104,6 +104,7 @@ def test_docx_of_a_township(register, tmp_path):
     directory = build_directory(places, within="500101001")
     done = write_directory(directory, tmp_path / "gaosuntang.docx")
     assert done.entries == 11  # 高笋塘街道 and its 10 residents' committees
+    assert directory.sections[0].name == "万州区"  # named from the register, outside the cut
     text = [p.text for p in docx.Document(done.path).paragraphs]
     firsts = [t for t in text if t.startswith("东方广场社区居民委员会 Dōngfāngguǎngchǎng")]
     assert len(firsts) == 1

@@ -125,8 +125,9 @@ def build_directory(places: Iterable[PlaceName], *, within: str = "", title: str
     empty). ``division_names`` (code → name) names the sections the register has no place
     for; otherwise the section is named by its code."""
     names = dict(division_names or {})
-    chosen = [p for p in places if str(p.division_code).startswith(within)]
-    for p in chosen:  # the register's own names of the divisions win
+    everything = list(places)
+    chosen = [p for p in everything if str(p.division_code).startswith(within)]
+    for p in everything:  # the register's own names of the divisions win
         code = str(p.division_code)
         if len(code) in (6, 9) and _is_division_name(p):
             names[code] = p.name
