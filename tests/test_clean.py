@@ -119,6 +119,10 @@ def test_clean_command(tmp_path, capsys):
     code, _, err = run_cli(capsys, "divisions", "clean", CQ / "divisions.geojson", "-o",
                            CQ / "divisions.geojson")
     assert code == 2 and "never changed in place" in err
+    (tmp_path / "d.gpkg").mkdir()
+    code, _, err = run_cli(capsys, "divisions", "clean", CQ / "divisions.geojson", "-o",
+                           tmp_path / "d.gpkg")
+    assert code == 2 and "is a folder" in err
     code, _, err = run_cli(capsys, "divisions", "clean", CQ / "divisions.geojson", "-o", out,
                            "--rule", "priority")
     assert code == 2 and "priority list" in err and "Traceback" not in err

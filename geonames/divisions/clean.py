@@ -270,6 +270,8 @@ def clean_file(path: str | os.PathLike, out: str | os.PathLike, gap_width: float
     if os.path.abspath(path) == os.path.abspath(out):
         raise InputFileError(f"{out}: the proposal must go to another file than the input "
                              "(legal lines are never changed in place)")
+    if os.path.isdir(out):
+        raise InputFileError(f"{out}: is a folder; give the proposal's file (OUT.gpkg)")
     if not str(out).lower().endswith(".gpkg"):
         raise InputFileError(f"{out}: the proposal is written as a GeoPackage (.gpkg)")
     if rule == "priority" and not priority:
