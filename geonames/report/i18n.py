@@ -196,6 +196,7 @@ COLUMNS_ZH = {
     "event_date": "事件日期", "event_kind": "事件类型", "match": "匹配", "confirmed": "已核实",
     "id": "代码", "name": "名称", "area_m2": "面积 (m²)", "area_km2": "面积 (km²)",
     "parent": "上级", "level": "级别", "code": "代码", "count": "数量",
+    "reason": "理由", "document": "依据文件", "message": "说明", "child": "下级",
 }
 
 #: Titles of report tables in Chinese, by table name (a table's own ``titles`` come first).
@@ -206,6 +207,7 @@ TABLES_ZH = {
     "events": "已记录的区划事件", "establishment": "各项设立标准的结果",
     "entries": "受影响的名录条目", "continuity": "保护地名的连续使用",
     "scopes": "重名与同音检查的范围", "rule_counts": "各规则的问题数",
+    "review": "复核：各问题的变化与状态（review.csv）", "parents": "各区划的上级区划",
 }
 
 #: Names of map layers in Chinese.
@@ -228,6 +230,7 @@ INPUTS_ZH = {
     "by": "匹配方式", "names": "地名数据", "rules": "规则", "proposals": "申请",
     "exceptions_read": "读入例外数", "crs": "坐标系", "encoding": "编码",
     "tripoints": "三交点数据", "metric_crs": "量测坐标系",
+    "children": "下级区划", "parents": "上级区划", "line_depth_m": "界线偏离深度上限 (m)",
 }
 
 #: Units as shown (the CSV keeps the plain unit).
