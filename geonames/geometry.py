@@ -4,9 +4,12 @@ nearly coincident input, and flattening of nested collections. Units are those o
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import shapely
@@ -14,6 +17,10 @@ from shapely.geometry.base import BaseGeometry
 
 #: Grid, m, an overlay is snap-rounded to when GEOS cannot compute it in full precision.
 OVERLAY_GRID = 1e-4
+#: Invalid geometries repaired per GEOS call (a chunk that GEOS refuses is redone one by one).
+REPAIR_CHUNK = 64
+#: Threads the vectorised GEOS calls are split over (shapely releases the GIL): the cores.
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 _LOCATION = re.compile(r"\[\s*([-+0-9.eE]+|nan|inf)\s+([-+0-9.eE]+|nan|inf)\s*\]")
@@ -35,8 +42,8 @@ class Repair:
     locations : numpy array of shapely Points
         Where GEOS located the fault (None where valid or unknown).
     methods : numpy array of str
-        How each invalid geometry was repaired: ``"make_valid"``, ``"structure"``,
-        ``"buffer"``, ``"finite"`` (non-finite coordinates dropped first) or ``"failed"``.
+        How each invalid geometry was repaired: ``"structure"`` (the rule),
+        ``"make_valid"`` (the "linework" method, when GEOS refuses the structure one), ``"buffer"``, ``"finite"`` (non-finite coordinates dropped first) or ``"failed"``.
     """
 
     geometries: np.ndarray
@@ -49,17 +56,20 @@ class Repair:
 def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
     """Make every polygonal geometry valid; never raises on bad geometry.
 
-    Invalid geometries go through :func:`shapely.make_valid` (all at once); where that raises,
-    each one is tried in turn with ``method="structure"``, ``buffer(0)``, and finally with its
-    non-finite coordinates dropped. Only the polygonal parts of the repair are kept (a
-    self-intersecting ring's collapsed spikes are dropped). Valid geometries are kept as they
-    are (the same objects).
+    Only invalid geometries are touched (valid ones are kept as they are, the same objects).
+    They go through :func:`shapely.make_valid` with ``method="structure"`` (shells are unioned
+    and holes subtracted, so an area a ring encloses twice stays inside; the default
+    "linework" method would turn it into a hole), in chunks split over both cores; a chunk
+    that GEOS refuses is redone one geometry at a time, and a geometry that still fails is
+    tried with the "linework" method, ``buffer(0)``, and finally with its non-finite
+    coordinates dropped. Only the polygonal parts of the repair are kept (a self-intersecting
+    ring's collapsed spikes are dropped).
 
     >>> from shapely import Polygon
     >>> bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
     >>> fixed = repair([bowtie])
-    >>> fixed.reasons[0], fixed.geometries[0].geom_type, fixed.geometries[0].area
-    ('Self-intersection[1 1]', 'MultiPolygon', 2.0)
+    >>> fixed.reasons[0], fixed.methods[0], fixed.geometries[0].geom_type, fixed.geometries[0].area
+    ('Self-intersection[1 1]', 'structure', 'MultiPolygon', 2.0)
     """
     geoms = np.asarray(geometries, dtype=object).copy()
     n = len(geoms)
@@ -68,19 +78,25 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
     locations = np.full(n, None, dtype=object)
     methods = np.full(n, "", dtype=object)
     valid = np.ones(n, dtype=bool)
-    valid[~missing] = shapely.is_valid(geoms[~missing])
+    valid[~missing] = in_parallel(shapely.is_valid, geoms[~missing])
     bad = np.flatnonzero(~valid)
     if len(bad):
-        reasons[bad] = shapely.is_valid_reason(geoms[bad])
+        reasons[bad] = in_parallel(shapely.is_valid_reason, geoms[bad])
         locations[bad] = [_location(r) for r in reasons[bad]]
-        try:
-            with np.errstate(all="ignore"):
-                out = shapely.make_valid(geoms[bad])
-            methods[bad] = "make_valid"
-        except shapely.errors.GEOSException:
-            out = np.empty(len(bad), dtype=object)
-            for k, i in enumerate(bad):
-                out[k], methods[i] = _repair_one(geoms[i])
+        out = np.empty(len(bad), dtype=object)
+        chunks = np.array_split(np.arange(len(bad)), max(1, -(-len(bad) // REPAIR_CHUNK)))
+
+        def one_chunk(sel: np.ndarray) -> None:
+            try:
+                with np.errstate(all="ignore"):
+                    out[sel] = shapely.make_valid(geoms[bad[sel]], method="structure",
+                                                  keep_collapsed=False)
+                methods[bad[sel]] = "structure"
+            except shapely.errors.GEOSException:  # redo this chunk alone, one by one
+                for k in sel:
+                    out[k], methods[bad[k]] = _repair_one(geoms[bad[k]])
+
+        run_parallel(one_chunk, chunks)
         geoms[bad] = _polygonal(out)
     types = shapely.get_type_id(geoms)
     other = np.flatnonzero((types != 3) & (types != 6) & (types != -1))
@@ -90,20 +106,20 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
     # bugs) gets one more chance through the one-by-one fallbacks.
     still = bad[~shapely.is_valid(geoms[bad])] if len(bad) else bad
     for i in still:
-        geom, methods[i] = _repair_one(geoms[i], first="structure")
+        geom, methods[i] = _repair_one(geoms[i], first="linework")
         geoms[i] = _polygonal(np.array([geom], dtype=object))[0]
     return Repair(geoms, ~valid, reasons, locations, methods)
 
 
-def _repair_one(geometry: BaseGeometry, first: str = "linework") -> tuple[BaseGeometry, str]:
+def _repair_one(geometry: BaseGeometry, first: str = "structure") -> tuple[BaseGeometry, str]:
     attempts: list[tuple[str, Callable[[BaseGeometry], BaseGeometry]]] = [
-        ("make_valid", lambda g: shapely.make_valid(g)),
         ("structure", lambda g: shapely.make_valid(g, method="structure", keep_collapsed=False)),
+        ("make_valid", lambda g: shapely.make_valid(g)),
         ("buffer", lambda g: shapely.buffer(g, 0.0)),
         ("finite", lambda g: shapely.make_valid(_finite(g), method="structure",
                                                 keep_collapsed=False)),
     ]
-    if first == "structure":
+    if first == "linework":
         attempts = attempts[1:]
     for method, attempt in attempts:
         try:
@@ -195,3 +211,136 @@ def simplest(multi: np.ndarray, counts: np.ndarray) -> np.ndarray:
     if single.any():
         out[single] = shapely.get_geometry(out[single], 0)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Both cores
+
+T = TypeVar("T")
+
+
+def run_parallel(function: Callable[[T], Any], items: Iterable[T]) -> list[Any]:
+    """``function`` on each item, over :data:`WORKERS` threads (shapely's vectorised calls
+    release the GIL, so GEOS work on separate chunks runs on separate cores)."""
+    items = list(items)
+    if WORKERS < 2 or len(items) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(function, items))
+
+
+def in_parallel(function: Callable[[np.ndarray], np.ndarray], geometries: np.ndarray,
+                min_chunk: int = 256) -> np.ndarray:
+    """A vectorised shapely function of one geometry array, its halves on both cores."""
+    geometries = np.asarray(geometries, dtype=object)
+    if WORKERS < 2 or len(geometries) < 2 * min_chunk:
+        return np.asarray(function(geometries))
+    parts = np.array_split(geometries, WORKERS)
+    return np.concatenate([np.asarray(r) for r in run_parallel(function, parts)])
+
+
+# --------------------------------------------------------------------------------------------
+# Ring segments
+
+
+@dataclass
+class RingSegments:
+    """Every ring segment of a layer of polygons: start/end coordinates, vertex numbers (equal
+    coordinates, equal number) and the position of the polygon it belongs to."""
+
+    start: np.ndarray
+    end: np.ndarray
+    v0: np.ndarray
+    v1: np.ndarray
+    owner: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def lines(self, which: np.ndarray | None = None) -> np.ndarray:
+        """The segments (all, or those numbered ``which``) as 2-point LineStrings."""
+        sel = slice(None) if which is None else which
+        coords = np.stack([self.start[sel], self.end[sel]], axis=1)
+        return np.atleast_1d(np.asarray(shapely.linestrings(coords), dtype=object))
+
+
+def ring_segments(geoms: np.ndarray, present: np.ndarray | None = None) -> RingSegments:
+    """The ring segments of the ``present`` polygons (zero-length ones dropped), each directed
+    with its polygon on the left (as if the polygons were oriented)."""
+    geoms = np.asarray(geoms, dtype=object)
+    if present is None:
+        present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    idx = np.flatnonzero(present)
+    parts, part_owner = shapely.get_parts(geoms[idx], return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    first = np.flatnonzero(ring[1:] == ring[:-1])
+    owner = idx[part_owner[ring_part[ring[first]]]]
+    _, vertex = np.unique(np.ascontiguousarray(xy).view(np.complex128).ravel(),
+                          return_inverse=True)
+    vertex = vertex.reshape(-1)
+    v0, v1 = vertex[first], vertex[first + 1]
+    keep = v0 != v1  # repeated points
+    first, v0, v1, owner = first[keep], v0[keep], v1[keep], owner[keep]
+    start, end = xy[first], xy[first + 1]
+    # orient: shells counter-clockwise, holes clockwise (the polygon on each segment's left)
+    shell = np.concatenate([[True], ring_part[1:] != ring_part[:-1]]) if len(rings) else \
+        np.array([], dtype=bool)
+    flip = (np.asarray(shapely.is_ccw(rings), dtype=bool) != shell)[ring[first]]
+    if flip.any():
+        start, end = np.where(flip[:, None], end, start), np.where(flip[:, None], start, end)
+        v0, v1 = np.where(flip, v1, v0), np.where(flip, v0, v1)
+    return RingSegments(start, end, v0, v1, owner)
+
+
+def match_segments(seg: RingSegments) -> tuple[np.ndarray, np.ndarray]:
+    """Shared segments as (k, 2) rows of segment numbers: the same two vertices, in opposite
+    directions, in two different polygons, and in no third; and the numbers of all others.
+
+    In oriented polygons (shells counter-clockwise) both sides of a shared segment are covered,
+    so the outline of the layer, its gaps and its overlaps are all drawn by the others.
+    """
+    n = len(seg.owner)
+    if not n:
+        return np.zeros((0, 2), dtype=np.int64), np.array([], dtype=np.int64)
+    lo, hi = np.minimum(seg.v0, seg.v1), np.maximum(seg.v0, seg.v1)
+    order = np.lexsort((seg.owner, hi, lo))
+    lo_s, hi_s = lo[order], hi[order]
+    same_key = (lo_s[1:] == lo_s[:-1]) & (hi_s[1:] == hi_s[:-1])
+    # a key shared by exactly two segments: not part of a run of three or more
+    run_start = np.concatenate([[True], ~same_key])
+    run_id = np.cumsum(run_start) - 1
+    run_len = np.bincount(run_id)
+    first = np.flatnonzero(run_start)
+    pair_runs = np.flatnonzero(run_len == 2)
+    a, b = order[first[pair_runs]], order[first[pair_runs] + 1]
+    ok = (seg.owner[a] != seg.owner[b]) & (seg.v0[a] == seg.v1[b])
+    a, b = a[ok], b[ok]
+    matched = np.zeros(n, dtype=bool)
+    matched[a] = matched[b] = True
+    return np.column_stack([a, b]), np.flatnonzero(~matched)
+
+
+def node_lines(lines: np.ndarray) -> np.ndarray:
+    """Lines noded at every crossing, as single LineStrings of positive length (a snap-rounded
+    union at :data:`OVERLAY_GRID` when GEOS cannot node them in full precision)."""
+    lines = np.asarray(lines, dtype=object)
+    if not len(lines):
+        return np.array([], dtype=object)
+    try:
+        noded = shapely.node(shapely.multilinestrings(lines))
+    except shapely.errors.GEOSException:
+        noded = shapely.union_all(lines, grid_size=OVERLAY_GRID)
+    pieces = shapely.get_parts(noded)
+    pieces = pieces[shapely.get_type_id(pieces) == 1]
+    return pieces[shapely.length(pieces) > 0]
+
+
+def faces(noded: np.ndarray) -> np.ndarray:
+    """The polygons that noded lines enclose (:func:`shapely.polygonize`), nested ones as
+    holes of the outer face and as faces of their own."""
+    if not len(noded):
+        return np.array([], dtype=object)
+    out = shapely.get_parts(shapely.polygonize(np.asarray(noded, dtype=object)))
+    out = out[shapely.get_type_id(out) == 3]
+    return out[shapely.area(out) > 0]

@@ -8,6 +8,7 @@ import doctest
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from pyproj import CRS, Transformer
 from shapely import Polygon, box
 
@@ -100,12 +101,13 @@ def chongqing():
     table = read_divisions(CHONGQING_2020)
     result = inspect_divisions(table)
     assert result.metric.label == "EPSG:4545"
-    # the reference: projected with pyproj directly, repaired with plain make_valid
+    # the reference: projected with pyproj directly, repaired with plain make_valid of the
+    # same method (structure: an area a ring encloses twice stays inside)
     to_metric = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_epsg(4545), always_xy=True)
     projected = shapely.transform(table.geometries,
                                   lambda xy: np.column_stack(to_metric.transform(*xy.T)))
     reference = []
-    for geom in shapely.make_valid(projected):
+    for geom in shapely.make_valid(projected, method="structure", keep_collapsed=False):
         parts = [p for p in _polygons(geom) if p.area > 0]
         reference.append(shapely.MultiPolygon(parts))
     return table, result, np.array(reference, dtype=object)
@@ -197,16 +199,20 @@ def test_repair_falls_back_when_the_array_call_raises(monkeypatch):
     calls = []
 
     def flaky(geometry, *args, **kwargs):
-        calls.append(kwargs.get("method", "linework"))
-        if kwargs.get("method", "linework") == "linework":
-            raise shapely.errors.GEOSException("TopologyException: simulated")
+        # GEOS refuses the whole chunk (one bad member), accepts each geometry alone
+        calls.append(isinstance(geometry, np.ndarray))
+        if isinstance(geometry, np.ndarray):
+            raise shapely.errors.GEOSException("IllegalArgumentException: mixed-dimension")
         return real(geometry, *args, **kwargs)
 
     monkeypatch.setattr(shapely, "make_valid", flaky)
-    fixed = repair([Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])])
-    assert fixed.methods.tolist() == ["structure"]
-    assert fixed.geometries[0].is_valid and fixed.geometries[0].area == pytest.approx(2.0)
-    assert "structure" in calls
+    bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    fixed = repair([bowtie, box(5, 5, 6, 6), shapely.affinity.translate(bowtie, 10)])
+    assert fixed.methods.tolist() == ["structure", "", "structure"]
+    assert fixed.invalid.tolist() == [True, False, True]
+    assert all(g.is_valid and g.area == pytest.approx(2.0) for g in fixed.geometries[[0, 2]])
+    # one refused array call, then each invalid geometry alone
+    assert calls == [True, False, False]
 
 
 # --- ids, empties, slivers, inlets -----------------------------------------------------------

@@ -48,7 +48,14 @@ from shapely.geometry.base import BaseGeometry
 from geonames.crs import MetricCRS, measure_lengths, reproject
 from geonames.divisions.coverage import division_columns, metric_crs_of
 from geonames.divisions.model import DivisionTable
-from geonames.geometry import OVERLAY_GRID, overlay, repair
+from geonames.geometry import (
+    RingSegments,
+    faces,
+    match_segments,
+    node_lines,
+    repair,
+    ring_segments,
+)
 from geonames.text import Progress
 
 #: Largest distance, m, at which sides of a leftover piece of border are probed.
@@ -184,8 +191,8 @@ def extract_lines(
     geoms[present] = shapely.orient_polygons(geoms[present])
 
     say("matching shared segments")
-    seg = _segments(geoms, present)
-    shared, rest = _match(seg)
+    seg = ring_segments(geoms, present)
+    shared, rest = match_segments(seg)
     say(f"siding {len(rest)} unmatched segments")
     tree = shapely.STRtree(np.where(present, geoms, None))
     pieces = _side_pieces(seg, rest, tree)
@@ -193,7 +200,7 @@ def extract_lines(
     say("merging lines")
     lines, left, right = _merge_shared(seg, shared, pieces)
     lengths = shapely.length(lines)
-    outer, owner, kind = _merge_outer(pieces, geoms, present)
+    outer, owner, kind = _merge_outer(pieces, geoms, tree)
     tripoints, members = _tripoints(seg)
     base = np.int64(len(geoms) + 1)
     pair_keys, inverse = np.unique(left.astype(np.int64) * base + right, return_inverse=True)
@@ -231,8 +238,8 @@ def _clean(geoms: np.ndarray, present: np.ndarray, snap: float) -> tuple[np.ndar
     geoms = geoms.copy()
     if not present.any():
         return geoms, 0
-    seg = _segments(geoms, present)
-    _, rest = _match(seg)
+    seg = ring_segments(geoms, present)
+    _, rest = match_segments(seg)
     suspects = np.unique(seg.owner[rest])
     if not len(suspects):
         return geoms, 0
@@ -273,57 +280,6 @@ def _polygonal_only(geoms: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class _Segments:
-    """Every ring segment: start/end coordinates, vertex numbers, owning division."""
-
-    start: np.ndarray
-    end: np.ndarray
-    v0: np.ndarray
-    v1: np.ndarray
-    owner: np.ndarray
-
-
-def _segments(geoms: np.ndarray, present: np.ndarray) -> _Segments:
-    idx = np.flatnonzero(present)
-    parts, part_owner = shapely.get_parts(geoms[idx], return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    first = np.flatnonzero(ring[1:] == ring[:-1])
-    owner = idx[part_owner[ring_part[ring[first]]]]
-    _, vertex = np.unique(np.ascontiguousarray(xy).view(np.complex128).ravel(),
-                          return_inverse=True)
-    vertex = vertex.reshape(-1)
-    v0, v1 = vertex[first], vertex[first + 1]
-    keep = v0 != v1  # repeated points
-    first = first[keep]
-    return _Segments(xy[first], xy[first + 1], v0[keep], v1[keep], owner[keep])
-
-
-def _match(seg: _Segments) -> tuple[np.ndarray, np.ndarray]:
-    """Shared segments as (k, 2) rows of segment numbers (first, second: first's owner is the
-    smaller), and the numbers of all other segments."""
-    n = len(seg.owner)
-    if not n:
-        return np.zeros((0, 2), dtype=np.int64), np.array([], dtype=np.int64)
-    lo, hi = np.minimum(seg.v0, seg.v1), np.maximum(seg.v0, seg.v1)
-    order = np.lexsort((seg.owner, hi, lo))
-    lo_s, hi_s = lo[order], hi[order]
-    same_key = (lo_s[1:] == lo_s[:-1]) & (hi_s[1:] == hi_s[:-1])
-    # a key shared by exactly two segments: not part of a run of three or more
-    run_start = np.concatenate([[True], ~same_key])
-    run_id = np.cumsum(run_start) - 1
-    run_len = np.bincount(run_id)
-    first = np.flatnonzero(run_start)
-    pair_runs = np.flatnonzero(run_len == 2)
-    a, b = order[first[pair_runs]], order[first[pair_runs] + 1]
-    ok = (seg.owner[a] != seg.owner[b]) & (seg.v0[a] == seg.v1[b])
-    a, b = a[ok], b[ok]
-    matched = np.zeros(n, dtype=bool)
-    matched[a] = matched[b] = True
-    return np.column_stack([a, b]), np.flatnonzero(~matched)
-
-
-@dataclass
 class _Pieces:
     """Leftover border pieces after noding, with the division on each side (-1: none)."""
 
@@ -331,21 +287,15 @@ class _Pieces:
     left: np.ndarray
     right: np.ndarray
     unsided: int
+    noded: np.ndarray
 
 
-def _side_pieces(seg: _Segments, rest: np.ndarray, tree: shapely.STRtree) -> _Pieces:
+def _side_pieces(seg: RingSegments, rest: np.ndarray, tree: shapely.STRtree) -> _Pieces:
     empty = _Pieces(np.array([], dtype=object), np.array([], dtype=np.int64),
-                    np.array([], dtype=np.int64), 0)
+                    np.array([], dtype=np.int64), 0, np.array([], dtype=object))
     if not len(rest):
         return empty
-    coords = np.stack([seg.start[rest], seg.end[rest]], axis=1)
-    linework = shapely.multilinestrings(shapely.linestrings(coords))
-    try:
-        noded = shapely.node(linework)
-    except shapely.errors.GEOSException:  # noding failed: a snap-rounded union nodes too
-        noded = shapely.union_all(shapely.get_parts(linework), grid_size=OVERLAY_GRID)
-    pieces = shapely.get_parts(noded)
-    pieces = pieces[shapely.length(pieces) > 0]
+    pieces = node_lines(seg.lines(rest))
     if not len(pieces):
         return empty
     # probe just left and right of the middle of each piece's first segment
@@ -360,7 +310,7 @@ def _side_pieces(seg: _Segments, rest: np.ndarray, tree: shapely.STRtree) -> _Pi
     left = _owner_at(tree, shapely.points(mid + normal * eps[:, None]))
     right = _owner_at(tree, shapely.points(mid - normal * eps[:, None]))
     sided = (left != right) & (left >= -1) & (right >= -1) & ~((left == -1) & (right == -1))
-    return _Pieces(pieces[sided], left[sided], right[sided], int((~sided).sum()))
+    return _Pieces(pieces[sided], left[sided], right[sided], int((~sided).sum()), pieces)
 
 
 def _owner_at(tree: shapely.STRtree, points: np.ndarray) -> np.ndarray:
@@ -377,7 +327,7 @@ def _owner_at(tree: shapely.STRtree, points: np.ndarray) -> np.ndarray:
 # Lines
 
 
-def _merge_shared(seg: _Segments, shared: np.ndarray,
+def _merge_shared(seg: RingSegments, shared: np.ndarray,
                   pieces: _Pieces) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Maximal lines per pair of divisions, the smaller position on the left."""
     a, b = shared[:, 0], shared[:, 1]
@@ -433,7 +383,7 @@ def _merge_groups(lines: np.ndarray, first: np.ndarray,
 
 
 def _merge_outer(pieces: _Pieces, geoms: np.ndarray,
-                 present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 tree: shapely.STRtree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     one = (pieces.left == -1) | (pieces.right == -1)
     if not one.any():
         return np.array([], dtype=object), np.array([], dtype=np.int64), \
@@ -442,17 +392,19 @@ def _merge_outer(pieces: _Pieces, geoms: np.ndarray,
     flip = pl == -1
     lines = np.where(flip, shapely.reverse(lines), lines)
     owner = np.where(flip, pr, pl)
-    # "gap" when the outside of the piece is inside the outline of the layer
-    try:
-        union = shapely.coverage_union_all(geoms[present])
-    except shapely.errors.GEOSException:
-        union = overlay(shapely.union_all, geoms[present])
-    parts = shapely.get_parts(union)
-    filled = overlay(shapely.union_all, shapely.polygons(shapely.get_exterior_ring(
-        parts[shapely.get_type_id(parts) == 3])))
-    probe = _outside_probe(lines)
-    shapely.prepare(filled)
-    gap = shapely.contains(filled, probe).astype(np.int64)
+    # "gap" when the outside of the piece is a face of the noded leftovers that no division
+    # covers (a hole of the layer), "outer" when it is the unbounded outside
+    cut = faces(pieces.noded)
+    gap = np.zeros(len(lines), dtype=np.int64)
+    if len(cut):
+        face_idx, _ = tree.query(shapely.point_on_surface(cut), predicate="intersects")
+        uncovered = np.ones(len(cut), dtype=bool)
+        uncovered[face_idx] = False
+        holes = cut[uncovered]
+        if len(holes):
+            probe_idx, _ = shapely.STRtree(holes).query(_outside_probe(lines),
+                                                        predicate="intersects")
+            gap[probe_idx] = 1
     merged, owner, gap = _merge_groups(lines, owner, gap)
     kind = np.where(gap == 1, "gap", "outer").astype(object)
     return merged, owner, kind
@@ -470,7 +422,7 @@ def _outside_probe(lines: np.ndarray) -> np.ndarray:
     return shapely.points((p + q) / 2 + right * eps[:, None])
 
 
-def _tripoints(seg: _Segments) -> tuple[np.ndarray, np.ndarray]:
+def _tripoints(seg: RingSegments) -> tuple[np.ndarray, np.ndarray]:
     """Vertices where three or more divisions meet, and those divisions (padded with -1)."""
     if not len(seg.owner):
         return np.array([], dtype=object), np.zeros((0, 3), dtype=np.int64)
