@@ -300,3 +300,29 @@ def test_overlays_fall_back_to_snap_rounding(monkeypatch):
     overlap = result.by_code("coverage.overlap")
     assert [(f.subject, round(f.value, 3)) for f in overlap] == [("a,b", 1000.0)]
     assert geonames.geometry.OVERLAY_GRID in calls
+
+
+def test_a_part_geos_cannot_close_is_reported_unchecked_not_a_crash(monkeypatch):
+    # GEOS "unable to assign free hole to a shell" in the closing of the outline (seen on real
+    # county subsets): retried snapped, then part by part; the part that still fails is a
+    # coverage.unchecked finding with where it is, and everything else is still checked
+    real = shapely.buffer
+    inlet = [box(0, 0, 100, 100), box(103, 0, 200, 100), box(0, -100, 200, 0),
+             box(1000, 0, 1100, 100)]
+
+    def fragile(geometry, distance, *args, **kwargs):
+        parts = shapely.get_parts(geometry)
+        if distance > 0 and any(p.bounds[0] >= 1000 for p in np.atleast_1d(parts)):
+            raise shapely.errors.GEOSException(
+                "TopologyException: unable to assign free hole to a shell at 1000 0")
+        return real(geometry, distance, *args, **kwargs)
+
+    monkeypatch.setattr(shapely, "buffer", fragile)
+    result = inspect_coverage(inlet, ["a", "b", "c", "d"], gap_width=10.0)
+    unchecked = result.by_code("coverage.unchecked")
+    assert len(unchecked) == 1
+    assert "unable to assign free hole" in unchecked[0].message
+    assert unchecked[0].geometry.x >= 1000
+    assert unchecked[0].severity == Severity.WARNING
+    # the inlet between a and b (in the part that could be closed) is still found
+    assert [f.subject for f in result.by_code("coverage.gap_open")] == ["a,b"]
