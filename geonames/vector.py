@@ -1,4 +1,5 @@
-"""Read and write vector files through fiona (GeoJSON, Shapefile, GeoPackage, FlatGeobuf …).
+"""Read vector files through pyogrio and write them through fiona (GeoJSON, Shapefile,
+GeoPackage, FlatGeobuf …).
 
 Reading checks what the engines rely on and says exactly what is wrong otherwise
 (:class:`~geonames.errors.InputFileError`): a missing or unreadable file, an empty or absent
@@ -11,6 +12,7 @@ Shapefiles whose ``.dbf`` text is GBK/GB18030 and that have no ``.cpg`` are dete
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +20,12 @@ from typing import Any
 
 import fiona
 import numpy as np
+import pyogrio
 import shapely
 from fiona.errors import DriverError, FionaError
+from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from geonames.crs import (
@@ -48,8 +52,9 @@ _DRIVERS_BY_SUFFIX = {
 class RawLayer:
     """What a vector layer holds, before any interpretation.
 
-    ``geometries`` are shapely objects (None for features without one); ``fids`` are fiona's
-    feature ids as strings; ``fields`` maps field name → fiona type.
+    ``geometries`` are shapely objects (None for features without one); ``fids`` are GDAL's
+    feature ids as strings; ``fields`` maps field name → type (``str``, ``int``, ``float``,
+    ``date``, ``datetime``, ``time``).
     """
 
     path: str
@@ -92,10 +97,16 @@ def read_layer(
 ) -> RawLayer:
     """Read every feature of a vector layer.
 
+    Features are read in one vectorised pass through GDAL (:mod:`pyogrio`: geometries as WKB,
+    turned into shapely objects by one :func:`shapely.from_wkb` call; each field as one array);
+    a file of one layer (GeoJSON, Shapefile, FlatGeobuf, CSV) is not parsed a second time just
+    to list its layers. Field values are plain Python values as they are in the file: None for
+    null, ``int`` for integer fields, ISO text for dates; list-valued fields are left out.
+
     Parameters
     ----------
     path : path-like
-        Any file fiona can read.
+        Any file GDAL can read.
     layer : str, optional
         Layer name, for multi-layer files such as GeoPackage.
     encoding : str, optional
@@ -106,7 +117,8 @@ def read_layer(
         raise InputFileError(f"{path}: no such file")
     if os.path.isfile(path) and os.path.getsize(path) == 0:
         raise InputFileError(f"{path}: the file is empty")
-    layers = list_layers(path)
+    single = Path(path).suffix.lower() in _SINGLE_LAYER_SUFFIXES and layer is None
+    layers = [] if single else list_layers(path)
     if layer is not None and layer not in layers:
         raise InputFileError(f"{path}: no layer {layer!r}; layers are: {', '.join(layers)}")
     if layer is None and len(layers) > 1:
@@ -115,74 +127,68 @@ def read_layer(
         encoding = detect_encoding(path, layer)
     else:
         check_encoding(encoding)
-    opts: dict[str, Any] = {"layer": layer} if layer is not None else {}
-    if encoding:
-        opts["encoding"] = encoding
     source = _typed_geojson(path)
     try:
-        with fiona.open(source, **opts) as src:
-            driver = src.driver
-            declared = CRS.from_user_input(src.crs) if src.crs else None
-            fields = dict(src.schema["properties"])
-            fids: list[str] = []
-            props: list[dict[str, Any]] = []
-            geoms: list[BaseGeometry | None] = []
-            unclosed: list[int] = []
-            for feature in src:
-                fids.append(str(feature.id))
-                props.append(dict(feature.properties))
-                geoms.append(_shape(feature.geometry, path, feature.id, len(fids), unclosed))
-    except (DriverError, FionaError, ValueError, KeyError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            meta, fids, wkb, columns = pyogrio.raw.read(
+                source, layer=layer, encoding=encoding, return_fids=True,
+                datetime_as_string=True)
+        geoms, unclosed = _geometries(wkb, len(fids), path)
+        driver = _DRIVERS_BY_SUFFIX.get(Path(path).suffix.lower()) \
+            or str(pyogrio.read_info(source, layer=layer)["driver"])
+    except DataSourceError as err:
+        raise InputFileError(
+            f"{path}: not a vector file that can be read ({first_line(err)})") from None
+    except (DataLayerError, ValueError, KeyError, TypeError,
+            shapely.errors.ShapelyError) as err:
         raise InputFileError(f"{path}: cannot read features ({first_line(err)})") from None
     finally:
         if source != path:
             os.unlink(source)
-    if not fids:
-        raise InputFileError(f"{path}: the layer {layer or layers[0]!r} has no features")
-    arr = np.asarray(geoms, dtype=object)
-    bad = nonfinite_geometries(arr)
+    if not len(fids):
+        name = layer or (layers[0] if layers else Path(path).stem)
+        raise InputFileError(f"{path}: the layer {name!r} has no features")
+    fid_text = [str(int(f)) for f in fids]
+    bad = nonfinite_geometries(geoms)
     if len(bad):
         more = f" (and {len(bad) - 1} more features)" if len(bad) > 1 else ""
-        raise InputFileError(f"{path}: feature {fids[bad[0]]} (row {bad[0] + 1}) has a "
+        raise InputFileError(f"{path}: feature {fid_text[bad[0]]} (row {bad[0] + 1}) has a "
                              f"coordinate that is not finite (NaN or infinite){more}")
-    return RawLayer(path, layer, driver, declared, fields, fids, props, arr, encoding,
+    declared = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
+    fields: dict[str, str] = {}
+    values: list[list[Any]] = []
+    for name, ogr_type, column in zip(meta["fields"], meta["ogr_types"], columns):
+        kind = _FIELD_TYPES.get(str(ogr_type))
+        if kind is None:  # list-valued and binary fields are left out
+            continue
+        fields[str(name)] = kind
+        values.append(_python_values(column, kind))
+    names = list(fields)
+    props = [dict(zip(names, row)) for row in zip(*values)] if names \
+        else [{} for _ in range(len(fids))]
+    return RawLayer(path, layer, driver, declared, fields, fid_text, props, geoms, encoding,
                     tuple(unclosed))
 
 
-def _shape(geometry: Any, path: str, fid: Any, row: int,
-           unclosed: list[int]) -> BaseGeometry | None:
-    """A shapely geometry from a fiona one; NaN coordinates are an error naming the feature,
-    and rings that do not close are noted in ``unclosed`` (row index) before shapely closes
-    them."""
-    if not geometry:
-        return None
-    kind = geometry["type"]
-    if kind in ("Polygon", "MultiPolygon"):
-        polygons = [geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"]
-        if any(len(ring) and tuple(ring[0]) != tuple(ring[-1])
-               for polygon in polygons for ring in polygon):
-            unclosed.append(row - 1)
-    try:
-        return shape(geometry)
-    except (ValueError, TypeError, shapely.errors.ShapelyError) as err:
-        flat = _flatten(geometry.get("coordinates"))
-        if any(not np.isfinite(v) for v in flat):
-            raise InputFileError(f"{path}: feature {fid} (row {row}) has a coordinate that is "
-                                 "not finite (NaN or infinite)") from None
-        raise InputFileError(f"{path}: feature {fid} (row {row}): invalid {kind} "
-                             f"({first_line(err)})") from None
-
-
-def _flatten(coords: Any) -> list[float]:
-    out: list[float] = []
-    stack = [coords]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, (int, float)):
-            out.append(float(item))
-    return out
+def _geometries(wkb: np.ndarray | None, n: int, path: str) -> tuple[np.ndarray, list[int]]:
+    """Shapely geometries from GDAL's WKB (one vectorised call), and the rows whose polygon
+    rings do not close (first point ≠ last): those are closed here, and noted, so that the
+    checks report them as invalid instead of trusting them."""
+    if wkb is None:
+        return np.full(n, None, dtype=object), []
+    wkb = np.asarray(wkb, dtype=object)
+    geoms = np.asarray(shapely.from_wkb(wkb, on_invalid="ignore"), dtype=object)
+    refused = np.flatnonzero(shapely.is_missing(geoms) & np.not_equal(wkb, None))
+    unclosed = []
+    for row in refused:
+        fixed = shapely.from_wkb(wkb[row], on_invalid="fix")
+        if fixed is None:
+            raise InputFileError(f"{path}: feature at row {row + 1} has a geometry that cannot "
+                                 "be read")
+        geoms[row] = fixed
+        unclosed.append(int(row))
+    return geoms, unclosed
 
 
 def _typed_geojson(path: str) -> str:
@@ -216,11 +222,39 @@ def _typed_geojson(path: str) -> str:
     return tmp
 
 
+
+
+#: Suffixes of formats that hold one layer: no need to list the layers first.
+_SINGLE_LAYER_SUFFIXES = frozenset({".geojson", ".json", ".shp", ".fgb", ".csv"})
+#: OGR field type → the type name a layer's ``fields`` reports.
+_FIELD_TYPES = {"OFTString": "str", "OFTInteger": "int", "OFTInteger64": "int",
+                "OFTReal": "float", "OFTDate": "date", "OFTDateTime": "datetime",
+                "OFTTime": "time"}
+
+
+def _python_values(column: np.ndarray, kind: str) -> list[Any]:
+    """A field's values as plain Python values (None for null; GDAL gives NaN for a null
+    number and NaT for a null date)."""
+    if kind in ("int", "float"):
+        if column.dtype.kind not in "iuf":
+            return list(column.tolist())
+        data = np.asarray(column, dtype=float)
+        null = np.isnan(data)
+        if kind == "int" and not null.any():
+            return list(np.asarray(column, dtype=np.int64).tolist())
+        return [None if n else (int(v) if kind == "int" else float(v))
+                for v, n in zip(data.tolist(), null.tolist())]
+    out = column.tolist()
+    if kind in ("date", "datetime", "time"):
+        return [None if v is None or v in ("NaT", "") else str(v) for v in out]
+    return list(out)
+
+
 def list_layers(path: str | os.PathLike) -> list[str]:
     """Names of the layers in a vector file."""
     try:
-        return list(fiona.listlayers(str(path)))
-    except (DriverError, FionaError, ValueError) as err:
+        return [str(name) for name in pyogrio.list_layers(str(path))[:, 0]]
+    except (DataSourceError, DataLayerError, ValueError) as err:
         raise InputFileError(
             f"{path}: not a vector file that can be read ({first_line(err)})"
         ) from None
