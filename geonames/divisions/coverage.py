@@ -60,6 +60,7 @@ from geonames.geometry import (
     OVERLAY_GRID,
     Repair,
     faces,
+    in_parallel,
     match_segments,
     node_lines,
     overlay,
@@ -583,7 +584,12 @@ def widths(polygons: np.ndarray) -> np.ndarray:
     ok = ~shapely.is_missing(polygons) & ~shapely.is_empty(polygons)
     if not ok.any():
         return out
-    polys = polygons[ok]
+    out[ok] = in_parallel(_widths, polygons[ok], min_chunk=32)
+    return out
+
+
+def _widths(polys: np.ndarray) -> np.ndarray:
+    """:func:`widths` of present polygons."""
     # a quick pass (tolerance 1/1000 of the extent), refined where that tolerance is more
     # than 0.5 % of the radius found (long thin shapes)
     radius = shapely.length(shapely.maximum_inscribed_circle(polys))
@@ -594,8 +600,7 @@ def widths(polygons: np.ndarray) -> np.ndarray:
         tol = np.maximum(radius[redo] * RADIUS_TOLERANCE, 1e-9)
         radius[redo] = shapely.length(shapely.maximum_inscribed_circle(polys[redo],
                                                                        tolerance=tol))
-    out[ok] = 2.0 * radius
-    return out
+    return 2.0 * radius
 
 
 @dataclass
