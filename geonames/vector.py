@@ -138,6 +138,9 @@ def read_layer(
         driver = _DRIVERS_BY_SUFFIX.get(Path(path).suffix.lower()) \
             or str(pyogrio.read_info(source, layer=layer)["driver"])
     except DataSourceError as err:
+        if "unrecognized number" in str(err).lower():  # GDAL refuses 1e400, NaN, Infinity
+            raise InputFileError(f"{path}: a number is not finite (NaN, infinite or out of "
+                                 f"range: {first_line(err)})") from None
         raise InputFileError(
             f"{path}: not a vector file that can be read ({first_line(err)})") from None
     except (DataLayerError, ValueError, KeyError, TypeError,

@@ -101,13 +101,12 @@ def chongqing():
     table = read_divisions(CHONGQING_2020)
     result = inspect_divisions(table)
     assert result.metric.label == "EPSG:4545"
-    # the reference: projected with pyproj directly, repaired with plain make_valid of the
-    # same method (structure: an area a ring encloses twice stays inside)
+    # the reference: projected with pyproj directly, repaired with plain make_valid
     to_metric = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_epsg(4545), always_xy=True)
     projected = shapely.transform(table.geometries,
                                   lambda xy: np.column_stack(to_metric.transform(*xy.T)))
     reference = []
-    for geom in shapely.make_valid(projected, method="structure", keep_collapsed=False):
+    for geom in shapely.make_valid(projected):
         parts = [p for p in _polygons(geom) if p.area > 0]
         reference.append(shapely.MultiPolygon(parts))
     return table, result, np.array(reference, dtype=object)
@@ -208,7 +207,7 @@ def test_repair_falls_back_when_the_array_call_raises(monkeypatch):
     monkeypatch.setattr(shapely, "make_valid", flaky)
     bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
     fixed = repair([bowtie, box(5, 5, 6, 6), shapely.affinity.translate(bowtie, 10)])
-    assert fixed.methods.tolist() == ["structure", "", "structure"]
+    assert fixed.methods.tolist() == ["make_valid", "", "make_valid"]
     assert fixed.invalid.tolist() == [True, False, True]
     assert all(g.is_valid and g.area == pytest.approx(2.0) for g in fixed.geometries[[0, 2]])
     # one refused array call, then each invalid geometry alone
