@@ -323,34 +323,17 @@ def match_segments(seg: RingSegments) -> tuple[np.ndarray, np.ndarray]:
 
 def node_lines(lines: np.ndarray) -> np.ndarray:
     """Lines noded at every crossing, as single LineStrings of positive length (a snap-rounded
-    union at :data:`OVERLAY_GRID` when GEOS cannot node them in full precision).
-
-    Only the lines that meet another one other than end to end are given to GEOS: on ring
-    segments of real layers that is a small share (lines that only share end points are
-    already noded), and noding costs more than linearly.
-    """
+    union at :data:`OVERLAY_GRID` when GEOS cannot node them in full precision)."""
     lines = np.asarray(lines, dtype=object)
     if not len(lines):
         return np.array([], dtype=object)
-    a, b = shapely.STRtree(lines).query(lines, predicate="intersects")
-    pair = a < b
-    a, b = a[pair], b[pair]
-    # DE-9IM: interiors meet, or an interior meets the other's end: noding needed there
-    matrix = np.asarray(shapely.relate(lines[a], lines[b]), dtype=str)
-    touch_only = np.char.startswith(matrix, "FF") & (np.char.find(matrix, "F", 3) == 3)
-    needy = np.zeros(len(lines), dtype=bool)
-    needy[a[~touch_only]] = True
-    needy[b[~touch_only]] = True
-    if not needy.any():
-        out = lines
-    else:
-        try:
-            noded = shapely.node(shapely.multilinestrings(lines[needy]))
-        except shapely.errors.GEOSException:
-            noded = shapely.union_all(lines[needy], grid_size=OVERLAY_GRID)
-        out = np.concatenate([lines[~needy], shapely.get_parts(noded)])
-    out = out[shapely.get_type_id(out) == 1]
-    return out[shapely.length(out) > 0]
+    try:
+        noded = shapely.node(shapely.multilinestrings(lines))
+    except shapely.errors.GEOSException:
+        noded = shapely.union_all(lines, grid_size=OVERLAY_GRID)
+    pieces = shapely.get_parts(noded)
+    pieces = pieces[shapely.get_type_id(pieces) == 1]
+    return pieces[shapely.length(pieces) > 0]
 
 
 def faces(noded: np.ndarray) -> np.ndarray:
