@@ -144,7 +144,13 @@ def test_chongqing_gaps_match_holes_of_the_union(chongqing):
             if gap.area >= 1.0:
                 holes.append(gap)
     gaps = result.by_code("coverage.gap")
-    assert len(gaps) == len(holes) == 438
+    assert len(holes) == 438
+    # every gap is outside all divisions; one more than the union's holes: the 5,099 m² hole
+    # inside 500115 (a hole of one division that nothing fills), which the union of whole
+    # divisions lost and the faces of the unmatched segments find
+    assert len(gaps) == 439
+    assert all(g.geometry.intersection(union).area < 1e-6 * g.value for g in gaps)
+    assert [round(g.value) for g in gaps if g.subject == "500115"] == [5099]
     tree = shapely.STRtree([g.geometry for g in gaps])
     for hole in holes:
         where = tree.query(hole.point_on_surface(), predicate="intersects")
@@ -153,7 +159,8 @@ def test_chongqing_gaps_match_holes_of_the_union(chongqing):
         assert gap.value == pytest.approx(hole.area, rel=0.01)
         around = {str(table.ids[k]) for k in range(len(ref)) if ref[k].distance(hole) < 1e-3}
         assert set(gap.ids) == around
-    assert sum(g.value for g in gaps) == pytest.approx(sum(h.area for h in holes), rel=1e-6)
+    assert sum(g.value for g in gaps) == pytest.approx(sum(h.area for h in holes) + 5098.9,
+                                                       rel=1e-6)
 
 
 def test_chongqing_other_findings(chongqing):
