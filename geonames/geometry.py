@@ -327,6 +327,7 @@ def node_lines(lines: np.ndarray) -> np.ndarray:
     lines = np.asarray(lines, dtype=object)
     if not len(lines):
         return np.array([], dtype=object)
+    noded: Any
     try:
         noded = shapely.node(shapely.multilinestrings(lines))
     except shapely.errors.GEOSException:
@@ -344,3 +345,21 @@ def faces(noded: np.ndarray) -> np.ndarray:
     out = shapely.get_parts(shapely.polygonize(np.asarray(noded, dtype=object)))
     out = out[shapely.get_type_id(out) == 3]
     return out[shapely.area(out) > 0]
+
+
+def as_array(values: Any) -> np.ndarray:
+    """Geometries as a 1-D object array: what a vectorised shapely function returns (one
+    geometry for one input, an array for an array) made always an array.
+
+    >>> as_array(shapely.Point(0, 0)).shape, as_array([shapely.Point(0, 0)] * 2).shape
+    ((1,), (2,))
+    """
+    return np.atleast_1d(np.asarray(values, dtype=object))
+
+
+def only_present(geometries: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The geometries where ``present`` (a boolean mask) holds, None elsewhere: an array to
+    build a spatial index on whose positions stay those of the input."""
+    out = np.full(len(geometries), None, dtype=object)
+    out[present] = np.asarray(geometries, dtype=object)[present]
+    return out

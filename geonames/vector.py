@@ -182,7 +182,7 @@ def _geometries(wkb: np.ndarray | None, n: int, path: str) -> tuple[np.ndarray, 
         return np.full(n, None, dtype=object), []
     wkb = np.asarray(wkb, dtype=object)
     geoms = np.asarray(shapely.from_wkb(wkb, on_invalid="ignore"), dtype=object)
-    refused = np.flatnonzero(shapely.is_missing(geoms) & np.not_equal(wkb, None))
+    refused = np.flatnonzero(shapely.is_missing(geoms) & wkb.astype(bool))
     unclosed = []
     for row in refused:
         fixed = shapely.from_wkb(wkb[row], on_invalid="fix")

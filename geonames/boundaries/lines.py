@@ -50,9 +50,11 @@ from geonames.divisions.coverage import division_columns, metric_crs_of
 from geonames.divisions.model import DivisionTable
 from geonames.geometry import (
     RingSegments,
+    as_array,
     faces,
     match_segments,
     node_lines,
+    only_present,
     repair,
     ring_segments,
 )
@@ -194,7 +196,7 @@ def extract_lines(
     seg = ring_segments(geoms, present)
     shared, rest = match_segments(seg)
     say(f"siding {len(rest)} unmatched segments")
-    tree = shapely.STRtree(np.where(present, geoms, None))
+    tree = shapely.STRtree(only_present(geoms, present))
     pieces = _side_pieces(seg, rest, tree)
 
     say("merging lines")
@@ -206,7 +208,7 @@ def extract_lines(
     pair_keys, inverse = np.unique(left.astype(np.int64) * base + right, return_inverse=True)
     inverse = inverse.reshape(-1)
     pairs = np.column_stack([pair_keys // base, pair_keys % base])
-    stats = {
+    stats: dict[str, object] = {
         "divisions": int(len(geoms)),
         "cleaned": int(cleaned),
         "segments": int(len(seg.owner)),
@@ -243,7 +245,7 @@ def _clean(geoms: np.ndarray, present: np.ndarray, snap: float) -> tuple[np.ndar
     suspects = np.unique(seg.owner[rest])
     if not len(suspects):
         return geoms, 0
-    tree = shapely.STRtree(np.where(present, geoms, None))
+    tree = shapely.STRtree(only_present(geoms, present))
     _, near = tree.query(geoms[suspects], predicate="dwithin", distance=max(snap, 0.0))
     context = np.union1d(suspects, near)
     edges = shapely.coverage_invalid_edges(geoms[context], gap_width=snap)
@@ -256,7 +258,8 @@ def _clean(geoms: np.ndarray, present: np.ndarray, snap: float) -> tuple[np.ndar
     _, near = tree.query(geoms[dirty], predicate="dwithin", distance=max(snap, 0.0))
     group = np.union1d(dirty, near)
     try:
-        out = shapely.coverage_clean(geoms[group], gap_width=snap,
+        out = shapely.coverage_clean(  # type: ignore[attr-defined]  # GEOS 3.14, not in the stubs
+            geoms[group], gap_width=snap,
                                      snapping_distance=snap if snap > 0 else -1)
     except shapely.errors.GEOSException:
         # GEOS could not clean them: keep them as they are; siding the unmatched pieces
@@ -307,8 +310,8 @@ def _side_pieces(seg: RingSegments, rest: np.ndarray, tree: shapely.STRtree) -> 
     eps = np.minimum(PROBE, 0.1 * seg_len)
     normal = np.column_stack([-d[:, 1], d[:, 0]]) / seg_len[:, None]
     mid = (p + q) / 2
-    left = _owner_at(tree, shapely.points(mid + normal * eps[:, None]))
-    right = _owner_at(tree, shapely.points(mid - normal * eps[:, None]))
+    left = _owner_at(tree, as_array(shapely.points(mid + normal * eps[:, None])))
+    right = _owner_at(tree, as_array(shapely.points(mid - normal * eps[:, None])))
     sided = (left != right) & (left >= -1) & (right >= -1) & ~((left == -1) & (right == -1))
     return _Pieces(pieces[sided], left[sided], right[sided], int((~sided).sum()), pieces)
 
@@ -370,7 +373,7 @@ def _merge_groups(lines: np.ndarray, first: np.ndarray,
     if len(multi):
         multi = multi[np.argsort(inverse[multi], kind="stable")]
         g_idx, g_inv = np.unique(inverse[multi], return_inverse=True)
-        merged = shapely.line_merge(np.atleast_1d(shapely.multilinestrings(
+        merged = shapely.line_merge(as_array(shapely.multilinestrings(
             lines[multi], indices=g_inv.reshape(-1))), directed=True)
         parts, which = shapely.get_parts(merged, return_index=True)
         out_lines.append(parts)
@@ -419,7 +422,7 @@ def _outside_probe(lines: np.ndarray) -> np.ndarray:
     n = np.hypot(d[:, 0], d[:, 1])
     eps = np.minimum(PROBE, 0.1 * n)
     right = np.column_stack([d[:, 1], -d[:, 0]]) / n[:, None]
-    return shapely.points((p + q) / 2 + right * eps[:, None])
+    return as_array(shapely.points((p + q) / 2 + right * eps[:, None]))
 
 
 def _tripoints(seg: RingSegments) -> tuple[np.ndarray, np.ndarray]:

@@ -59,10 +59,12 @@ from geonames.findings import Finding, Severity, subject_of
 from geonames.geometry import (
     OVERLAY_GRID,
     Repair,
+    as_array,
     faces,
     in_parallel,
     match_segments,
     node_lines,
+    only_present,
     overlay,
     repair,
     ring_segments,
@@ -325,7 +327,7 @@ def inspect_coverage(
     edges = np.full(len(geoms), None, dtype=object)
     edges[present] = shapely.coverage_invalid_edges(geoms[present], gap_width=gap_width)
     flagged = present & (shapely.length(edges) > 0)
-    tree = shapely.STRtree(np.where(present, geoms, None))
+    tree = shapely.STRtree(only_present(geoms, present))
     timings["invalid_edges"] = time.perf_counter() - t
 
     say(f"measuring overlaps around {int(flagged.sum())} flagged divisions")
@@ -507,7 +509,7 @@ def outline_of(geometries: np.ndarray, tree: shapely.STRtree | None = None) -> O
     cut = faces(node_lines(lines))
     covered = np.zeros(len(cut), dtype=bool)
     if len(cut):
-        tree = tree or shapely.STRtree(np.where(present, geoms, None))
+        tree = tree or shapely.STRtree(only_present(geoms, present))
         face_idx, _ = tree.query(shapely.point_on_surface(cut), predicate="intersects")
         covered[face_idx] = True
     return Outline(cut, covered, lines, seg.owner[rest])
@@ -852,7 +854,7 @@ def _invalid_findings(fixed: Repair, ids: np.ndarray, names: np.ndarray) -> list
         kind = reason.split("[")[0] or "invalid geometry"
         out.append(Finding(
             "geometry.invalid", SEVERITY["geometry.invalid"], str(ids[k]),
-            f"{_label(ids, names, k)}: {kind}; repaired ({fixed.methods[k]}) and the repair "
+            f"{_label(ids, names, int(k))}: {kind}; repaired ({fixed.methods[k]}) and the repair "
             "used from here on",
             geometry=fixed.locations[k],
             details={"reason": reason, "repair": str(fixed.methods[k])}))
@@ -870,7 +872,7 @@ def _unclosed_findings(unclosed: Sequence[int], fixed: Repair, geoms: np.ndarray
             if g.geom_type == "Polygon" else shapely.get_point(g.geoms[0].exterior, 0)
         out.append(Finding(
             "geometry.invalid", SEVERITY["geometry.invalid"], str(ids[k]),
-            f"{_label(ids, names, k)}: a ring does not close (its last point is not its first); "
+            f"{_label(ids, names, int(k))}: a ring does not close (its last point is not its first); "
             "closed with a straight segment and used from here on",
             geometry=where, details={"reason": "ring not closed", "repair": "closed"}))
     return out
@@ -887,7 +889,7 @@ def _empty_findings(present: np.ndarray, fixed: Repair, ids: np.ndarray,
         else:
             why = "has no polygonal geometry"
         out.append(Finding("division.empty", SEVERITY["division.empty"], str(ids[k]),
-                           f"{_label(ids, names, k)} {why}"))
+                           f"{_label(ids, names, int(k))} {why}"))
     return out
 
 
@@ -942,7 +944,7 @@ def _gap_findings(gaps: Gaps, ids, names, min_area: float) -> list[Finding]:
                                          gaps.around, strict=True):
         order = np.argsort(ids[around].astype(str), kind="stable")
         around = around[order]
-        who = ", ".join(_label(ids, names, k) for k in around[:6])
+        who = ", ".join(_label(ids, names, int(k)) for k in around[:6])
         more = f" and {len(around) - 6} more" if len(around) > 6 else ""
         out.append(Finding(
             "coverage.gap", SEVERITY["coverage.gap"], subject_of(ids[around]),
@@ -959,7 +961,7 @@ def _inlet_findings(inlets: Inlets, ids, names, gap_width: float) -> list[Findin
             strict=True):
         order = np.argsort(ids[along].astype(str), kind="stable")
         along, contact = along[order], contact[order]
-        who = " and ".join(_label(ids, names, k) for k in along)
+        who = " and ".join(_label(ids, names, int(k)) for k in along)
         out.append(Finding(
             "coverage.gap_open", SEVERITY["coverage.gap_open"], subject_of(ids[along]),
             f"inlet {_num(width)} m wide and {_num(area)} m² open to the outer edge between "
@@ -975,7 +977,7 @@ def _sliver_findings(slivers: Slivers, ids, names, max_width: float) -> list[Fin
                                         slivers.areas, slivers.polsby_popper, strict=True):
         out.append(Finding(
             "coverage.sliver", SEVERITY["coverage.sliver"], str(ids[k]),
-            f"{_label(ids, names, k)} has a part only {_num(width)} m wide "
+            f"{_label(ids, names, int(k))} has a part only {_num(width)} m wide "
             f"({_num(area)} m², Polsby–Popper {pp:.2g})",
             value=float(width), limit=max_width, unit="m", geometry=geom,
             details={"area_m2": round(float(area), 3),
@@ -1006,7 +1008,7 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
     if not len(segments):
         return []
     # merge each division's remaining segments into stretches
-    merged = shapely.line_merge(np.atleast_1d(shapely.multilinestrings(
+    merged = shapely.line_merge(as_array(shapely.multilinestrings(
         segments, indices=np.unique(owner, return_inverse=True)[1])))
     parts, index = shapely.get_parts(merged, return_index=True)
     owner = np.unique(owner)[index]
@@ -1072,7 +1074,7 @@ def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     start = np.flatnonzero(same)
     coords = np.stack([xy[start], xy[start + 1]], axis=1)
     segments = shapely.linestrings(coords)
-    return np.atleast_1d(segments), index[part[start]]
+    return as_array(segments), index[part[start]]
 
 
 

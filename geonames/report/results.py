@@ -342,7 +342,7 @@ def write_results(results: InspectionResults, out_dir: str | os.PathLike,
 def write_xlsx(tables: dict[str, list[list[Any]]], path: str | os.PathLike,
                lang: str = "zh") -> None:
     """One sheet per table, headers bold and frozen, columns sized to their text."""
-    import xlsxwriter  # type: ignore[import-untyped]
+    import xlsxwriter
 
     z = _zh(lang)
     book = xlsxwriter.Workbook(str(path))
