@@ -225,6 +225,9 @@ def child(kind: str, path: str, crs: str) -> dict:
         lines = extract_division_lines(read_divisions(path))
         return {"units": len(lines.ids), "lines": len(lines.lines), "outer": len(lines.outer),
                 "tripoints": len(lines.tripoints), "adjacent_pairs": len(lines.adjacency)}
+    if kind == "prepare":  # the layer file and the metric CRS our check picks for it
+        layer = ensure_layer(Path(path).parent, Path(path).stem)
+        return {"crs": metric_crs(layer)}
     if kind == "floor":
         import fiona
         import numpy as np
@@ -326,8 +329,15 @@ def main() -> int:
     results: dict[str, dict[str, dict]] = {}
     failed = False
     for name in args.layers:
-        path = ensure_layer(args.cache, name)
-        crs = metric_crs(path)
+        # prepared in a child: the parent stays small, so that no run inherits its memory
+        # (a child's peak resident memory counts what it had before exec)
+        path = args.cache / f"{name}.geojson"
+        prepared = measure([*me, "prepare", str(path), "-"], args.timeout)
+        if "error" in prepared:
+            print(f"{name}: cannot prepare the layer ({prepared['error']})")
+            failed = True
+            continue
+        crs = prepared["out"]["crs"]
         runs: dict[str, dict] = {}
         runs["floor"] = measure([*me, "floor", str(path), crs], args.timeout)
         runs["ours-coverage"] = measure([*me, "ours-coverage", str(path), crs], args.timeout)
