@@ -31,7 +31,7 @@ Event kinds and what their ``data`` holds:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -211,7 +211,7 @@ def created_state(place: PlaceName, event: Event, **fill: Any) -> PlaceName:
 _PLACE_FIELDS = tuple(f.name for f in dataclasses.fields(PlaceName))
 
 
-def _make_evolve():
+def _make_evolve() -> Callable[[PlaceName, dict[str, Any]], PlaceName]:
     # One straight-line function setting every slot: five times faster than a loop, and
     # bulk imports copy hundreds of thousands of places.
     lines = ["def evolve(place, changes):", "    new = _new(PlaceName)"]
@@ -222,7 +222,8 @@ def _make_evolve():
                      f"else place.{name})")
     lines.append("    return new")
     exec("\n".join(lines), env)  # noqa: S102 - generated from the dataclass's own fields
-    return env["evolve"]
+    evolve: Callable[[PlaceName, dict[str, Any]], PlaceName] = env["evolve"]
+    return evolve
 
 
 _evolve = _make_evolve()
