@@ -9,16 +9,18 @@ the register's R-tree consistent.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from datetime import date
 
 import fiona
 import pytest
 import shapely
+from pyproj import CRS
 
 from geonames.names.model import Approval, NameVariant, PlaceName, VariantKind
 from geonames.registry import AUTO_ID, Registry
-from geonames.registry.exchange import export, import_file, read_places
+from geonames.registry.exchange import export, import_file, read_places, to_lpf
 from tests.conftest import CHONGQING_2020
 
 pytest.register_assert_rewrite("tests.registry_support")
@@ -55,10 +57,7 @@ def _essence(p: PlaceName) -> tuple:
             p.status_history, p.geometry.wkb if p.geometry is not None else None)
 
 
-@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".csv", pytest.param(
-    ".lpf.json", marks=pytest.mark.xfail(strict=True, reason=(
-        "known regression, open: a MultiPolygon read back from LPF comes back with other WKB "
-        "since the pyogrio reader landed")))])
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".csv", ".lpf.json"])
 def test_export_imports_back_without_loss(filled, tmp_path, request, suffix):
     out = tmp_path / f"export{suffix}"
     n = export(filled, out, current=False)
@@ -72,6 +71,33 @@ def test_export_imports_back_without_loss(filled, tmp_path, request, suffix):
         assert original.keys() == copied.keys()
         for pid, p in original.items():
             assert _essence(copied[pid]) == _essence(p), pid
+
+
+def test_linked_places_keep_three_position_rings_and_collections(tmp_path):
+    """The real Chongqing polygons have rings of three positions ([a, b, a], 大渡口区 has two):
+    they come back from LPF exactly as exported, as from GeoJSON, and a GeometryCollection
+    (written as several members) comes back whole; a NaN coordinate is a rejection."""
+    doc = json.loads(CHONGQING_2020.read_text(encoding="utf-8"))
+    [dadukou] = [f for f in doc["features"] if f["id"] == "500104"]
+    assert [len(p[0]) for p in dadukou["geometry"]["coordinates"]] == [157, 4, 3, 3]
+    multi = shapely.from_geojson(json.dumps(dadukou["geometry"]))
+    both = shapely.GeometryCollection([multi, shapely.Point(106.4501, 29.5787)])
+    places = [PlaceName("P1", "大渡口区", division_code="500104", geometry=multi),
+              PlaceName("P2", "大渡口区及其政府驻地", geometry=both)]
+    out = tmp_path / "two.lpf.json"
+    lpf = to_lpf(places, CRS.from_epsg(4490), "https://example.org/p/")
+    assert len(lpf["features"][1]["geometry"]["geometries"]) == 2
+    out.write_text(json.dumps(lpf, ensure_ascii=False), encoding="utf-8")
+    back, rejected = read_places(out)
+    assert not rejected
+    assert [p.geometry.wkb for p in back] == [multi.wkb, both.wkb]
+    assert shapely.get_num_coordinates(back[0].geometry) == 157 + 4 + 3 + 3
+    lpf["features"][0]["geometry"]["geometries"][0]["coordinates"][0][0][0] = [math.nan, 29.5]
+    out.write_text(json.dumps(lpf, ensure_ascii=False), encoding="utf-8")
+    back, rejected = read_places(out)
+    assert [p.id for p in back] == ["P2"]
+    assert [(r.row, r.reason) for r in rejected] == [
+        ("feature 1", "a coordinate is not finite (NaN or infinite)")]
 
 
 def test_export_as_of_a_day_and_current_only(filled, tmp_path):

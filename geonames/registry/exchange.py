@@ -393,7 +393,7 @@ def _read_lpf(path: str, target: CRS) -> tuple[list[PlaceName], list[Rejection]]
                 p = evolve(p, geometry=reproject(np.asarray([p.geometry], dtype=object),
                                                  CRS.from_epsg(4326), target)[0])
             places.append(p)
-        except (ValueError, KeyError, TypeError) as err:
+        except (ValueError, KeyError, TypeError, shapely.errors.ShapelyError) as err:
             rejected.append(Rejection(f"feature {k + 1}", _reason(err),
                                       str(f.get("properties", {}).get("title", ""))))
     return places, rejected
@@ -406,10 +406,26 @@ def _place_from_lpf(f: Mapping[str, Any]) -> PlaceName:
     rec.setdefault("name", props["title"])
     geoms = [g for g in (f.get("geometry") or {}).get("geometries", []) if isinstance(g, dict)]
     fields = decode_fields({k: v for k, v in rec.items() if k != "geometry"})
-    geometry = shapely.geometry.shape(geoms[0]) if geoms else None
-    fields["geometry"] = geometry
+    parts = [_lpf_geometry(g) for g in geoms]
+    fields["geometry"] = (parts[0] if len(parts) == 1
+                          else shapely.GeometryCollection(parts) if parts else None)
     pid = str(f.get("@id", "")).rsplit("/", 1)[-1] or AUTO_ID
     return PlaceName(id=pid, **fields)
+
+
+def _lpf_geometry(g: Mapping[str, Any]) -> BaseGeometry:
+    """One member of a feature's GeometryCollection, read by GEOS as the file has it.
+
+    GEOS's GeoJSON reader is the same reading the vector files get (GDAL → WKB → GEOS): a
+    ring keeps its positions exactly, where shapely's ``shape()`` pads a ring of three
+    positions (``[a, b, a]``) to four and so gave back other WKB than was exported.
+    """
+    member = {k: v for k, v in g.items() if k != "when"}
+    try:
+        text = json.dumps(member, allow_nan=False)
+    except ValueError:
+        raise ValueError("a coordinate is not finite (NaN or infinite)") from None
+    return shapely.from_geojson(text)
 
 
 def _text(value: Any) -> str:
