@@ -925,7 +925,7 @@ def check_events(recorded: Sequence[DivisionEvent], revisions: Sequence[CodeList
     checked. Codes (subject ``OLD->NEW``):
 
     * ``history.new_listed_before`` (error): a new (code, name) is listed in a revision of a
-      month before the event;
+      month before the event (not for ``dissolved``, whose parts exist before it);
     * ``history.old_listed_after`` (error): an old (code, name) is still listed more than
       ``lag_days`` after the event;
     * ``history.new_not_listed`` (warning): a new (code, name) is never listed afterwards;
@@ -954,7 +954,8 @@ def check_events(recorded: Sequence[DivisionEvent], revisions: Sequence[CodeList
             if not dates:
                 out.append(_finding("history.new_not_listed", Severity.WARNING, subject,
                                     f"{e.describe()}: {u} never appears in the code lists", e))
-            elif min(dates) < e.date.replace(day=1):
+            elif min(dates) < e.date.replace(day=1) and e.kind != EventKind.DISSOLVED:
+                # a dissolved division's parts exist before it ends (崇文区 into 东城区)
                 out.append(_finding(
                     "history.new_listed_before", Severity.ERROR, subject,
                     f"{e.describe()}: {u} is listed already in revision "
