@@ -11,6 +11,13 @@ county) names. For each change inside the history's dates:
 3. the change is *reproduced* when one of the resulting codes carries the new name then,
    under the new prefecture.
 
+A change the history does not reproduce is *list wrong* only when it is one of the list's
+known errors (:data:`ERRATA`: each names the official name and the official code list and
+announcement that give it), the history gives the unit under its official name, and no code
+list ever carries the list's name under that prefecture; it is not counted as reproduced.
+Every other change not reproduced is *missed* (or *not in the lists*: the old unit has no code
+in any list).
+
 Prints the tally, then every change not reproduced with what the history gave instead.
 
     python3 scripts/eval_history.py [--revisions FILE] [--events FILE …] [--json]
@@ -65,8 +72,70 @@ def read_changes(path: Path) -> list[Change]:
 @dataclass
 class Outcome:
     change: Change
-    status: str            # reproduced / missed / out of range / not in the lists
+    status: str            # reproduced / missed / list wrong / out of range / not in the lists
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """A change the jionlp list names wrongly: ``old`` → ``listed`` is really ``old`` →
+    ``official``, as ``evidence`` (an official code list and the announcement) shows."""
+
+    old: str
+    listed: str
+    official: str
+    evidence: str
+
+
+_DATONG = ("GB/T 2260 revision 201810 lists 140214 云冈区; the State Council approval of "
+           "2018-02-09 reads 设立大同市云冈区 (澎湃新闻, reprinted by 0352房网 2018-03-22, "
+           "https://www.0352fang.com/datongloupan/xinwen/631262_1.html)")
+
+#: The list's known errors (checked against the official code lists and announcements).
+ERRATA: tuple[Erratum, ...] = (
+    Erratum("玉环县", "玉环区", "玉环市",
+            "GB/T 2260 revision 201810 lists 331083 玉环市, a county-level city; 民政部 as "
+            "reported by 浙江在线 2017-04-12: 经国务院批准，同意撤销玉环县，设立县级玉环市 "
+            "(http://js.zjol.com.cn/ycxw_zxtf/201704/t20170412_3448242.shtml)"),
+    Erratum("南郊区", "云岗区", "云冈区", _DATONG),
+    Erratum("矿区", "云岗区", "云冈区", _DATONG),
+    Erratum("带岭区", "大菁山县", "大箐山县",
+            "the NBS statistical codes as of 2019-10-31 list 230725 大箐山县 (箐, not 菁)"),
+    Erratum("凤翔县", "凤翔市", "凤翔区",
+            "the NBS statistical codes as of 2022-10-31 list 610305 凤翔区, a district; "
+            "陕西省人民政府, 2021-01-29: 国务院批复同意撤销凤翔县，设立宝鸡市凤翔区 "
+            "(网易新闻 2021-02-02, https://news.163.com/21/0202/14/G1RA6FTH00019K82.html)"),
+)
+
+
+def erratum_for(change: Change) -> Erratum | None:
+    """The known error of the list in ``change``, if any."""
+    for e in ERRATA:
+        if (e.old, e.listed) == (change.old[-1], change.new[-1]):
+            return e
+    return None
+
+
+def ever_listed(revisions, name: str, prefecture: str) -> bool:
+    """True when some code list carries ``name`` on a code under ``prefecture`` (4 digits)."""
+    return any(c.startswith(prefecture) and n == name
+               for r in revisions for c, n in r.codes.items())
+
+
+def judge_miss(change: Change, names: dict[str, str], revisions) -> Outcome | None:
+    """A missed change as *list wrong*, when it is a known error of the list (:data:`ERRATA`),
+    the history gave the official name (``names``: code → name after the change) and no list
+    ever carried the list's name there; else None (the change stays missed)."""
+    erratum = erratum_for(change)
+    if erratum is None:
+        return None
+    hits = [c for c, n in names.items() if n == erratum.official]
+    if not hits or ever_listed(revisions, erratum.listed, hits[0][:4]):
+        return None
+    return Outcome(change, "list wrong",
+                   f"the history gives {hits[0]} {erratum.official}; the list writes "
+                   f"{erratum.listed}, which no code list carries under {hits[0][:4]}00: "
+                   f"{erratum.evidence}")
 
 
 def _name_on(log, code: str, day: date) -> str:
@@ -81,8 +150,9 @@ def same_name(listed: str, given: str) -> bool:
 
     if listed == given:
         return True
-    return (proper_name(listed) == proper_name(given) != ""
-            and listed[-1:] == given[-1:])
+    # the cheap tests first: equal proper names start with the same character
+    return (listed[:1] == given[:1] and listed[-1:] == given[-1:]
+            and proper_name(listed) == proper_name(given) != "")
 
 
 def find_code(codes: dict[str, str], name: str, parents: tuple[str, ...],
@@ -95,6 +165,18 @@ def find_code(codes: dict[str, str], name: str, parents: tuple[str, ...],
                    and (level_of(c) == "prefecture") == prefecture
                    and (prefecture or codes.get(structural_parent(c), "") in parents))
     return found[0] if found else None
+
+
+def _origin(log, code: str | None, day: date) -> str:
+    """``; the history: <the event that started code>`` when the history has one."""
+    if code is None or log.identity_on(code, day) is None:
+        return ""
+    _, events = log.history(code)
+    started = [e for e in events if code in e.new_codes and e.date <= day]
+    if not started:
+        return ""
+    e = started[-1]
+    return f"; the history: {e.describe()} [{e.reference}]" + (f" ({e.note})" if e.note else "")
 
 
 def replay(changes: list[Change], revisions, log) -> list[Outcome]:
@@ -123,7 +205,7 @@ def replay(changes: list[Change], revisions, log) -> list[Outcome]:
                     log.identity_on(new_code, to_day) is None:
                 out.append(Outcome(ch, "not in the lists",
                                    f"no code named {ch.old[-1]} under {ch.old[-2]} in revision "
-                                   f"{before.label}"))
+                                   f"{before.label}{_origin(log, new_code, to_day)}"))
                 continue
             back = log.translate(new_code, to_day, before.date)
             ok = [c for c in back if prefecture or
@@ -142,8 +224,12 @@ def replay(changes: list[Change], revisions, log) -> list[Outcome]:
         ok = [c for c, n in names.items() if same_name(n, ch.new[-1]) and (
             prefecture or _name_on(log, structural_parent(c), to_day) in ch.new[:-1])]
         given = ", ".join(f"{c} {n}" for c, n in names.items()) or "nothing"
-        out.append(Outcome(ch, "reproduced" if ok else "missed",
-                           f"{code} {ch.old[-1]} on {before.date} → {given} on {to_day}"))
+        outcome = Outcome(ch, "reproduced" if ok else "missed",
+                          f"{code} {ch.old[-1]} on {before.date} → {given} on {to_day}")
+        judged = None if ok else judge_miss(ch, names, revs)
+        if judged is not None:
+            judged.detail = f"{outcome.detail}: {judged.detail}"
+        out.append(judged or outcome)
     return out
 
 

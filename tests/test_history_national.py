@@ -13,11 +13,14 @@ from datetime import date
 import pytest
 
 from geonames.divisions.events import EventKind
+from geonames.divisions.history import check_events
 from geonames.divisions.history_io import (
     default_events,
     load_log,
     load_revisions,
     national_revisions,
+    read_events,
+    shipped_events,
 )
 from tests.conftest import ROOT, SHARED, run_cli
 
@@ -67,10 +70,35 @@ def test_chaohu_dissolved_into_its_real_parts(log):
 
 def test_laiwu_merged_into_jinan_in_2019(log):
     assert log.translate("371200", "2018-01-01", "2020-01-01") == ["370116", "370117"]
+    # announced 2019-01-09, although GB/T 2260 revision 201904 still lists 莱芜市
+    assert log.translate("371200", "2018-12-01", "2019-02-01") == ["370116", "370117"]
+    (event,) = [e for e in log.events if "371200" in e.old_codes]
+    assert not event.inferred and event.date == date(2019, 1, 1) and "新华社" in event.source
     assert log.translate("371202", "2018-01-01", "2020-01-01") == ["370116"]
     as_of = {d.code: d for d in log.as_of("2020-01-01", parent="37", level="county")}
     assert as_of["370116"].name == "莱芜区" and as_of["370116"].parent_code == "370100"
     assert "371200" not in {d.code for d in log.as_of("2020-01-01", parent="37")}
+
+
+def test_datong_nanjiao_went_to_three_districts(log):
+    # 南郊区 divided between the new 平城区 and 云冈区, its 古店镇 to 新荣区 (2018-02-09)
+    assert log.translate("140211", "2018-01-01", "2020-01-01") == ["140212", "140213",
+                                                                   "140214"]
+    assert log.translate("140212", "2018-01-01", "2020-01-01") == ["140212"]
+    assert log.translate("140214", "2020-01-01", "2018-01-01") == ["140203", "140211"]
+
+
+def test_dissolved_into_existing_units_is_not_a_list_error(revisions):
+    # 崇文区 → 东城区 and the like: the parts of a dissolved division exist before it ends
+    events = [e for e in read_events(shipped_events("national"))
+              if e.kind == EventKind.DISSOLVED and e.old_codes[0][:2] in ("11", "31")]
+    assert len(events) == 6
+    found = check_events(events, revisions)
+    assert not [f for f in found if f.code == "history.new_listed_before"]
+    # a list that runs ahead of a merger still is one: 三沙市 is in the list labelled 201112
+    (sansha,) = [e for e in read_events(shipped_events("national")) if "460300" in e.new_codes]
+    assert [f.code for f in check_events([sansha], revisions)
+            if f.severity.name == "ERROR"] == ["history.new_listed_before"]
 
 
 def test_sansha_has_its_predecessors(log):
@@ -111,13 +139,33 @@ def test_four_municipalities_have_curated_events(log):
 def test_replay_of_the_jionlp_changes(revisions, log):
     changes = eval_history.read_changes(SHARED / "names" / "jionlp-location-changes.txt")
     outcomes = eval_history.replay(changes, revisions, log)
+    status = {o.change.line: o.status for o in outcomes}
     in_gb = [o for o in outcomes if o.change.day < date(2019, 5, 1)]
     assert len(in_gb) == 52
     assert sum(o.status == "reproduced" for o in in_gb) == 47
-    # what is not reproduced: units the lists never carry (茫崖/冷湖 行政委员会), and three
-    # names the change list gets wrong (玉环 became 玉环市; 云冈区 is written 云岗区)
+    # not reproduced: units no list carries (茫崖/冷湖 行政委员会), and three changes the list
+    # names wrongly (玉环 became 玉环市, not 玉环区; 云冈区 is written 云岗区), which do not count
+    assert {n: status[n] for n in (20, 27, 28, 42, 43)} == {
+        20: "list wrong", 27: "list wrong", 28: "list wrong",
+        42: "not in the lists", 43: "not in the lists"}
     assert sorted(o.change.line for o in in_gb if o.status != "reproduced") == [
         20, 27, 28, 42, 43]
     after = [o for o in outcomes if o.change.day >= date(2019, 5, 1)]
     assert sum(o.status == "reproduced" for o in after) == 63
+    assert {n: status[n] for n in (63, 85, 86, 105)} == {
+        63: "list wrong", 85: "not in the lists", 86: "not in the lists", 105: "list wrong"}
     assert sorted(o.change.line for o in after if o.status != "reproduced") == [63, 85, 86, 105]
+
+
+def test_replay_judges_the_list_wrong_only_with_evidence(revisions, log):
+    changes = eval_history.read_changes(SHARED / "names" / "jionlp-location-changes.txt")
+    (yuhuan,) = [c for c in changes if c.line == 20]
+    (outcome,) = eval_history.replay([yuhuan], revisions, log)
+    assert outcome.status == "list wrong"
+    assert "331083 玉环市" in outcome.detail and "GB/T 2260 revision 201810" in outcome.detail
+    # a history that gives another unit keeps the change a miss: the erratum is no excuse
+    other = {"331004": "路桥区"}
+    assert eval_history.judge_miss(yuhuan, other, revisions) is None
+    # nor is a name some list carries: 凤翔区 is listed, so "凤翔区" could never be an erratum
+    assert eval_history.ever_listed(revisions, "凤翔区", "6103")
+    assert not eval_history.ever_listed(revisions, "凤翔市", "6103")
