@@ -63,6 +63,12 @@ def test_chaohu_dissolved_into_its_real_parts(log):
         "340124", "340181", "340225", "340522", "340523"]
     # its seat district 居巢区 became the county-level city 巢湖市
     assert log.translate("341402", "2011-01-01", "2012-01-01") == ["340181"]
+    # recorded with its approval, on the day it was carried out (the lists say 2011-01…10)
+    (event,) = [e for e in log.events if "341400" in e.old_codes]
+    assert (event.kind, event.date, event.decision, event.inferred) == (
+        EventKind.DISSOLVED, date(2011, 8, 22), "国函〔2011〕84号", False)
+    assert log.translate("341400", "2011-08-21", "2011-08-22") == [
+        "340124", "340181", "340225", "340522", "340523"]
     # a prefecture is never paired with a county-level code
     assert not [e for e in log.events if "341400" in e.old_codes
                 and e.kind in (EventKind.REPARENTED, EventKind.RECODED)]
