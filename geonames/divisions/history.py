@@ -303,175 +303,238 @@ def _similarity(a: str, b: str) -> int:
 
 def _infer_step(prev: dict[str, str], cur: dict[str, str], p: CodeListRevision,
                 r: CodeListRevision) -> list[DivisionEvent]:
-    when, earliest = r.date, _next_month(p.date)
-    source = revision_source(r)
+    """The events one step P → R of the code lists shows (see :func:`infer_events`), found
+    in this order: renames and reused codes, pairs by proper name, dissolved prefectures,
+    moves to another province, renames with a new proper name, and the rest abolished or
+    established."""
+    step = _Step(prev, cur, r, _next_month(p.date))
+    step.renames()
+    step.pairs_by_proper_name()
+    step.dissolved_prefectures()
+    step.moves_between_provinces()
+    step.renames_with_a_new_proper_name()
+    step.abolished_and_established()
+    return step.out
 
-    def event(kind, old=(), new=(), note=""):
-        return DivisionEvent(kind, when, tuple(old), tuple(new), source=source, note=note,
-                             earliest=earliest, inferred=True)
 
-    def nc(code: str, side: dict[str, str]) -> NamedCode:
-        return NamedCode(code, side[code])
+def _name_key(code: str, name: str) -> tuple[str, str, str]:
+    """Province, level and proper name: what a unit keeps through a recode."""
+    return (code[:2], level_of(code), proper_name(name))
 
-    gone = {c: n for c, n in prev.items() if c not in cur}
-    added = {c: n for c, n in cur.items() if c not in prev}
-    gone_keys = {(c[:2], level_of(c), proper_name(n)) for c, n in gone.items()}
-    added_keys = {(c[:2], level_of(c), proper_name(n)) for c, n in added.items()}
-    out: list[DivisionEvent] = []
-    reused: dict[str, str] = {}
-    for code in sorted(c for c in prev if c in cur and prev[c] != cur[c]):
-        old_name, new_name = prev[code], cur[code]
-        lvl = level_of(code)
-        if (code[:2], lvl, proper_name(new_name)) in gone_keys or \
-                (code[:2], lvl, proper_name(old_name)) in added_keys:
-            gone[code], added[code] = old_name, new_name
-            reused[code] = old_name
-        else:
-            out.append(event(EventKind.RENAMED, [NamedCode(code, old_name)],
-                             [NamedCode(code, new_name)]))
-    by_key_gone: dict[tuple, list[str]] = defaultdict(list)
-    by_key_added: dict[tuple, list[str]] = defaultdict(list)
-    for c, n in gone.items():
-        by_key_gone[(c[:2], level_of(c), proper_name(n))].append(c)
-    for c, n in added.items():
-        by_key_added[(c[:2], level_of(c), proper_name(n))].append(c)
-    paired_old: dict[str, str] = {}
-    paired_new: set[str] = set()
-    notes: dict[tuple[str, str], str] = {}
-    for key, olds in sorted(by_key_gone.items()):
-        news = by_key_added.get(key, [])
-        if len(olds) != 1 or len(news) != 1 or not key[2]:
-            continue
-        (o,), (n,) = olds, news
-        if n in reused or n in prev:
-            notes[("old", o)] = (f"the name continues as {n} {added[n]} on a reused code "
-                                 f"(formerly {prev[n]}): probably a merge; record it in an "
-                                 "events file")
-            notes[("new", n)] = (f"code {n} reused (formerly {prev[n]}); the name continues "
-                                 f"{o} {gone[o]}: probably a merge; record it in an events file")
-            continue
-        if structural_parent(o) == structural_parent(n):
-            kind = EventKind.RECODED
-        elif gone[o] == added[n]:
-            kind = EventKind.REPARENTED
-        else:
-            continue
-        out.append(event(kind, [nc(o, gone)], [nc(n, added)]))
-        paired_old[o] = n
-        paired_new.add(n)
 
-    def free_new(c: str) -> bool:
-        return c not in paired_new and c not in reused and c not in prev
+@dataclass
+class _Step:
+    """The state of one inference step P → R: codes gone and added, the pairs found so far
+    and the events inferred."""
 
-    # dissolved prefectures: every unit under it gone this step
-    for pref in sorted(c for c in gone if level_of(c) == "prefecture" and c not in paired_old):
-        units = [c for c in prev if c != pref and structural_parent(c) == pref]
-        if not units or any(c in cur for c in units):
-            continue
-        left = [c for c in units if c not in paired_old]
-        seat_evidence = ""
-        if len(left) == 1:
-            namesakes = [c for c in added if free_new(c) and level_of(c) == "county"
-                         and c[:2] == pref[:2]
-                         and proper_name(added[c]) == proper_name(gone[pref])]
-            if len(namesakes) == 1:
-                (seat,), (heir,) = left, namesakes
-                note = (f"inferred: {pref} {gone[pref]} dissolved in the same revision and "
-                        f"{heir} {added[heir]} carries its proper name")
-                out.append(event(EventKind.RECODED, [nc(seat, gone)], [nc(heir, added)],
-                                 note=note))
-                paired_old[seat] = heir
-                paired_new.add(heir)
-                seat_evidence = f"; its seat {seat} {gone[seat]} became {heir} {added[heir]}"
-        parts = sorted({paired_old[c] for c in units if c in paired_old})
-        if not parts:
-            continue
-        note = (f"inferred: every unit of {pref} {gone[pref]} moved to another parent in "
-                f"revision {r.label}{seat_evidence}")
-        out.append(event(EventKind.DISSOLVED, [nc(pref, gone)], [NamedCode(c, cur[c]) for c in parts],
-                         note=note))
-        paired_old[pref] = parts[0]
+    prev: dict[str, str]
+    cur: dict[str, str]
+    revision: CodeListRevision
+    earliest: date
+    gone: dict[str, str] = field(init=False)
+    added: dict[str, str] = field(init=False)
+    reused: dict[str, str] = field(default_factory=dict)      # code → its former name
+    paired_old: dict[str, str] = field(default_factory=dict)  # old code → (a) new code
+    paired_new: set[str] = field(default_factory=set)
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)
+    out: list[DivisionEvent] = field(default_factory=list)
 
-    # a unit moved to another province keeps its full name (重庆 1997: 开县 512234 → 500234;
-    # 海南 1988): paired when the name is unique among both sides, country-wide
-    gone_by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
-    added_by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for c in gone:
-        if c not in paired_old and c not in reused:
-            gone_by_name[(level_of(c), gone[c])].append(c)
-    for c in added:
-        if free_new(c):
-            added_by_name[(level_of(c), added[c])].append(c)
-    for key, olds in sorted(gone_by_name.items()):
-        news = added_by_name.get(key, [])
-        if len(olds) != 1 or len(news) != 1 or olds[0][:2] == news[0][:2]:
-            continue
-        (o,), (n,) = olds, news
-        out.append(event(EventKind.REPARENTED, [nc(o, gone)], [nc(n, added)],
-                         note=f"inferred: the only {key[0]} named {key[1]} gone and the only "
-                              f"one added, in another province (revision {r.label})"))
-        paired_old[o] = n
-        paired_new.add(n)
+    def __post_init__(self) -> None:
+        self.gone = {c: n for c, n in self.prev.items() if c not in self.cur}
+        self.added = {c: n for c, n in self.cur.items() if c not in self.prev}
 
-    # renames with a changed proper name: left over under one parent, same level
-    left_gone: dict[tuple, list[str]] = defaultdict(list)
-    left_added: dict[tuple, list[str]] = defaultdict(list)
-    for c in sorted(gone):
-        if c not in paired_old and c not in reused:
-            left_gone[(structural_parent(c), level_of(c))].append(c)
-    for c in sorted(added):
-        if free_new(c):
-            left_added[(structural_parent(c), level_of(c))].append(c)
-    for key, olds in sorted(left_gone.items()):
-        news = left_added.get(key, [])
-        if not news or key[1] not in ("county", "prefecture"):
-            continue
-        parent = key[0]
-        pname = prev.get(parent) or cur.get(parent) or ""
-        if len(olds) == 1 and len(news) == 1:
+    # -- helpers
+
+    def emit(self, kind: EventKind, old: Iterable[NamedCode] = (),
+             new: Iterable[NamedCode] = (), note: str = "") -> None:
+        self.out.append(DivisionEvent(kind, self.revision.date, tuple(old), tuple(new),
+                                      source=revision_source(self.revision), note=note,
+                                      earliest=self.earliest, inferred=True))
+
+    def pair(self, kind: EventKind, o: str, n: str, note: str = "") -> None:
+        """Infer ``o`` (gone) → ``n`` (added) and mark both paired."""
+        self.emit(kind, [NamedCode(o, self.gone[o])], [NamedCode(n, self.added[n])], note)
+        self.paired_old[o] = n
+        self.paired_new.add(n)
+
+    def free_old(self, c: str) -> bool:
+        return c not in self.paired_old and c not in self.reused
+
+    def free_new(self, c: str) -> bool:
+        return c not in self.paired_new and c not in self.reused and c not in self.prev
+
+    # -- the passes, in order
+
+    def renames(self) -> None:
+        """A code whose name changes is renamed, unless the new name is the proper name of a
+        code gone in this step (or the old name that of a code added): then the code was
+        reused, and counts as gone and added."""
+        gone_keys = {_name_key(c, n) for c, n in self.gone.items()}
+        added_keys = {_name_key(c, n) for c, n in self.added.items()}
+        for code in sorted(c for c in self.prev if c in self.cur and self.prev[c] != self.cur[c]):
+            old_name, new_name = self.prev[code], self.cur[code]
+            if _name_key(code, new_name) in gone_keys or _name_key(code, old_name) in added_keys:
+                self.gone[code], self.added[code] = old_name, new_name
+                self.reused[code] = old_name
+            else:
+                self.emit(EventKind.RENAMED, [NamedCode(code, old_name)],
+                          [NamedCode(code, new_name)])
+
+    def pairs_by_proper_name(self) -> None:
+        """One code gone and one added with the same proper name in a province: recoded under
+        the same parent, reparented under another when the full names are equal; a reused
+        new code only gets notes (probably a merge)."""
+        by_key_gone: dict[tuple, list[str]] = defaultdict(list)
+        by_key_added: dict[tuple, list[str]] = defaultdict(list)
+        for c, n in self.gone.items():
+            by_key_gone[_name_key(c, n)].append(c)
+        for c, n in self.added.items():
+            by_key_added[_name_key(c, n)].append(c)
+        for key, olds in sorted(by_key_gone.items()):
+            news = by_key_added.get(key, [])
+            if len(olds) != 1 or len(news) != 1 or not key[2]:
+                continue
             (o,), (n,) = olds, news
-            evidence = (f"the only {key[1]} code gone and the only one added under "
-                        f"{parent} {pname}".rstrip())
-            if _similarity(gone[o], added[n]):
-                evidence += f"; the names share {_shared(gone[o], added[n])}"
-            pairs = [(o, n, evidence)]
-        else:
-            pairs = []
-            taken: set[str] = set()
-            for o in olds:
-                scored = sorted(((_similarity(gone[o], added[n]), n) for n in news
-                                 if n not in taken), reverse=True)
-                if not scored or scored[0][0] < 2 or \
-                        (len(scored) > 1 and scored[1][0] == scored[0][0]):
-                    continue
-                n = scored[0][1]
-                rivals = [x for x in olds if x != o and
-                          _similarity(gone[x], added[n]) >= scored[0][0]]
-                if rivals:
-                    continue
-                taken.add(n)
-                pairs.append((o, n, f"under {parent} {pname}, the names share "
-                                    f"{_shared(gone[o], added[n])}"))
-        for o, n, evidence in pairs:
-            out.append(event(EventKind.RECODED, [nc(o, gone)], [nc(n, added)],
-                             note=f"inferred rename with a new proper name: {evidence} "
-                                  f"(revision {r.label})"))
-            paired_old[o] = n
-            paired_new.add(n)
+            if n in self.reused or n in self.prev:
+                self._note_probable_merge(o, n)
+                continue
+            if structural_parent(o) == structural_parent(n):
+                self.pair(EventKind.RECODED, o, n)
+            elif self.gone[o] == self.added[n]:
+                self.pair(EventKind.REPARENTED, o, n)
 
-    for c in sorted(gone):
-        if c not in paired_old:
-            note = notes.get(("old", c), "")
-            if c in reused and not note:
-                note = f"code {c} reused in the same revision by {added[c]}"
-            out.append(event(EventKind.ABOLISHED, [nc(c, gone)], note=note))
-    for c in sorted(added):
-        if c not in paired_new:
-            note = notes.get(("new", c), "")
-            if c in reused and not note:
-                note = f"code {c} reused (formerly {reused[c]})"
-            out.append(event(EventKind.ESTABLISHED, new=[nc(c, added)], note=note))
-    return out
+    def _note_probable_merge(self, o: str, n: str) -> None:
+        former = self.prev[n]
+        self.notes[("old", o)] = (f"the name continues as {n} {self.added[n]} on a reused "
+                                  f"code (formerly {former}): probably a merge; record it in "
+                                  "an events file")
+        self.notes[("new", n)] = (f"code {n} reused (formerly {former}); the name continues "
+                                  f"{o} {self.gone[o]}: probably a merge; record it in an "
+                                  "events file")
+
+    def dissolved_prefectures(self) -> None:
+        """A prefecture gone with every one of its units: dissolved into the new codes of its
+        units, its seat (the one unit left unpaired) paired with the new code that carries
+        the prefecture's proper name."""
+        for pref in sorted(c for c in self.gone
+                           if level_of(c) == "prefecture" and c not in self.paired_old):
+            units = [c for c in self.prev if c != pref and structural_parent(c) == pref]
+            if not units or any(c in self.cur for c in units):
+                continue
+            seat_evidence = self._pair_seat(pref, [c for c in units if c not in self.paired_old])
+            parts = sorted({self.paired_old[c] for c in units if c in self.paired_old})
+            if not parts:
+                continue
+            note = (f"inferred: every unit of {pref} {self.gone[pref]} moved to another parent "
+                    f"in revision {self.revision.label}{seat_evidence}")
+            self.emit(EventKind.DISSOLVED, [NamedCode(pref, self.gone[pref])],
+                      [NamedCode(c, self.cur[c]) for c in parts], note)
+            self.paired_old[pref] = parts[0]
+
+    def _pair_seat(self, pref: str, left: list[str]) -> str:
+        """Pair the one unit of a dissolved prefecture left unpaired (its seat) with the only
+        free new county-level code carrying the prefecture's proper name; the evidence for the
+        prefecture's note ("" when not paired)."""
+        if len(left) != 1:
+            return ""
+        namesakes = [c for c in self.added if self.free_new(c) and level_of(c) == "county"
+                     and c[:2] == pref[:2]
+                     and proper_name(self.added[c]) == proper_name(self.gone[pref])]
+        if len(namesakes) != 1:
+            return ""
+        (seat,), (heir,) = left, namesakes
+        self.pair(EventKind.RECODED, seat, heir,
+                  f"inferred: {pref} {self.gone[pref]} dissolved in the same revision and "
+                  f"{heir} {self.added[heir]} carries its proper name")
+        return f"; its seat {seat} {self.gone[seat]} became {heir} {self.added[heir]}"
+
+    def moves_between_provinces(self) -> None:
+        """A unit moved to another province keeps its full name (重庆 1997: 开县 512234 →
+        500234; 海南 1988): paired when the name is unique among both sides, country-wide."""
+        gone_by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+        added_by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for c in self.gone:
+            if self.free_old(c):
+                gone_by_name[(level_of(c), self.gone[c])].append(c)
+        for c in self.added:
+            if self.free_new(c):
+                added_by_name[(level_of(c), self.added[c])].append(c)
+        for key, olds in sorted(gone_by_name.items()):
+            news = added_by_name.get(key, [])
+            if len(olds) != 1 or len(news) != 1 or olds[0][:2] == news[0][:2]:
+                continue
+            self.pair(EventKind.REPARENTED, olds[0], news[0],
+                      f"inferred: the only {key[0]} named {key[1]} gone and the only one "
+                      f"added, in another province (revision {self.revision.label})")
+
+    def renames_with_a_new_proper_name(self) -> None:
+        """What is left under one parent at the same level (county or prefecture): one gone
+        and one added, or several paired by the characters their proper names share."""
+        left_gone: dict[tuple, list[str]] = defaultdict(list)
+        left_added: dict[tuple, list[str]] = defaultdict(list)
+        for c in sorted(self.gone):
+            if self.free_old(c):
+                left_gone[(structural_parent(c), level_of(c))].append(c)
+        for c in sorted(self.added):
+            if self.free_new(c):
+                left_added[(structural_parent(c), level_of(c))].append(c)
+        for (parent, level), olds in sorted(left_gone.items()):
+            news = left_added.get((parent, level), [])
+            if not news or level not in ("county", "prefecture"):
+                continue
+            pname = self.prev.get(parent) or self.cur.get(parent) or ""
+            if len(olds) == 1 and len(news) == 1:
+                pairs = [self._only_pair(olds[0], news[0], level, parent, pname)]
+            else:
+                pairs = self._pairs_by_similarity(olds, news, parent, pname)
+            for o, n, evidence in pairs:
+                self.pair(EventKind.RECODED, o, n,
+                          f"inferred rename with a new proper name: {evidence} "
+                          f"(revision {self.revision.label})")
+
+    def _only_pair(self, o: str, n: str, level: str, parent: str,
+                   pname: str) -> tuple[str, str, str]:
+        evidence = (f"the only {level} code gone and the only one added under "
+                    f"{parent} {pname}".rstrip())
+        if _similarity(self.gone[o], self.added[n]):
+            evidence += f"; the names share {_shared(self.gone[o], self.added[n])}"
+        return o, n, evidence
+
+    def _pairs_by_similarity(self, olds: list[str], news: list[str], parent: str,
+                             pname: str) -> list[tuple[str, str, str]]:
+        """Each old code with the new one whose proper name shares the most characters with
+        it (at least 2), when no other new code ties and no other old code does as well."""
+        pairs = []
+        taken: set[str] = set()
+        for o in olds:
+            scored = sorted(((_similarity(self.gone[o], self.added[n]), n) for n in news
+                             if n not in taken), reverse=True)
+            if not scored or scored[0][0] < 2 or \
+                    (len(scored) > 1 and scored[1][0] == scored[0][0]):
+                continue
+            n = scored[0][1]
+            if [x for x in olds if x != o
+                    and _similarity(self.gone[x], self.added[n]) >= scored[0][0]]:
+                continue
+            taken.add(n)
+            pairs.append((o, n, f"under {parent} {pname}, the names share "
+                                f"{_shared(self.gone[o], self.added[n])}"))
+        return pairs
+
+    def abolished_and_established(self) -> None:
+        """Every code gone unpaired is abolished, every code added unpaired established."""
+        for c in sorted(self.gone):
+            if c not in self.paired_old:
+                note = self.notes.get(("old", c), "")
+                if c in self.reused and not note:
+                    note = f"code {c} reused in the same revision by {self.added[c]}"
+                self.emit(EventKind.ABOLISHED, [NamedCode(c, self.gone[c])], note=note)
+        for c in sorted(self.added):
+            if c not in self.paired_new:
+                note = self.notes.get(("new", c), "")
+                if c in self.reused and not note:
+                    note = f"code {c} reused (formerly {self.reused[c]})"
+                self.emit(EventKind.ESTABLISHED, new=[NamedCode(c, self.added[c])], note=note)
 
 
 def _shared(a: str, b: str) -> str:
