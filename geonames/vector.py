@@ -134,7 +134,8 @@ def read_layer(
             meta, fids, wkb, columns = pyogrio.raw.read(
                 source, layer=layer, encoding=encoding, return_fids=True,
                 datetime_as_string=True)
-        geoms, unclosed = _geometries(wkb, len(fids), path)
+            # GEOS warns of NaN coordinates: they are refused below in one line of their own
+            geoms, unclosed = _geometries(wkb, len(fids), path)
         driver = _DRIVERS_BY_SUFFIX.get(Path(path).suffix.lower()) \
             or str(pyogrio.read_info(source, layer=layer)["driver"])
     except DataSourceError as err:
