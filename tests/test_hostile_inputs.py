@@ -1,10 +1,16 @@
 """Hostile inputs across every command group: each ends in exit 0/1 with the right answer or
 exit 2 with one line on stderr; never exit 3, never a traceback, never a hang.
 
-Each case runs in a forked child of this process (the modules are imported once, so a case
-costs a fraction of a second) with a time limit: a case that does not end in time is killed and
-fails as a hang. Register cases run on a fresh GeoPackage and, with a live PostGIS, on a fresh
-schema. The table: (id, arguments, expected exit code(s), fragment of the one error line or of
+Each case calls the CLI's entry point (``geonames.cli.main``, the console script's own code)
+in this process, with file descriptors 1 and 2 sent to files (so anything GDAL or PROJ writes
+there is seen too) and a time limit (an interval timer: a case that does not end in time fails
+as a hang; what it interrupted, an import say, stays half done, so read the first failure
+first). The modules and their caches are loaded once, so most cases take milliseconds.
+The cases that need a process of their own run in a forked child that is killed when its time
+is up: those that drop root to meet file permissions ({ro}, {rodir}), those on a register
+another process locks, and those marked ``process=True`` (a pattern that could backtrack for
+ever, a server that does not answer). Register cases run on a fresh GeoPackage and, with a
+live PostGIS, on a fresh schema. The table: (id, arguments, expected exit code(s), fragment of the one error line or of
 the output, options). Placeholders: {in} the hostile files (tests/hostile.py), {cq}
 fixtures/chongqing, {tmp} a fresh folder per case, {db} a fresh register with five places,
 {ro} a read-only register, {nonreg} a GeoPackage that is not a register, {rodir} a read-only
@@ -15,6 +21,7 @@ folder, {locked} a register another process keeps locked, {pgbad}/{pgro}/{pgdb} 
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import os
 import re
@@ -24,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -148,7 +156,7 @@ CASES = [
     C("mk-template-attr", ["inspect", "markers", "--lines", LINES, "--markers", MK, "--markers-crs", "EPSG:4544", "--number-template", "{line.__class__}", "--out", "{tmp}/r", "-q"], 2, "--number-template"),
     C("mk-pattern-bad", ["inspect", "markers", "--lines", LINES, "--markers", MK, "--markers-crs", "EPSG:4544", "--number-pattern", "(", "--out", "{tmp}/r", "-q"], 2, "--number-pattern"),
     C("mk-pattern-nogroups", ["inspect", "markers", "--lines", LINES, "--markers", MK, "--markers-crs", "EPSG:4544", "--number-pattern", "\\d+", "--out", "{tmp}/r", "-q"], 2, "--number-pattern"),
-    C("mk-pattern-redos", ["inspect", "markers", "--lines", LINES, "--markers", "{in}/markers-long.csv", "--markers-crs", "EPSG:4544", "--number-pattern", "(?P<line>(9+)+)(?P<seq>\\d{3})(?P<type>[QABCDE])", "--out", "{tmp}/r", "-q"], 2, "--number-pattern"),
+    C("mk-pattern-redos", ["inspect", "markers", "--lines", LINES, "--markers", "{in}/markers-long.csv", "--markers-crs", "EPSG:4544", "--number-pattern", "(?P<line>(9+)+)(?P<seq>\\d{3})(?P<type>[QABCDE])", "--out", "{tmp}/r", "-q"], 2, "--number-pattern", process=True),
     C("mk-markers-crs-bad", "inspect markers --lines {cq}/lines.geojson --markers {cq}/markers.csv --markers-crs EPSG:0 --out {tmp}/r -q", 2, "EPSG:0"),
     C("mk-tripoints-nan", "inspect markers --lines {cq}/lines.geojson --markers {cq}/markers.csv --markers-crs EPSG:4544 --tripoints {in}/div-nan.geojson --out {tmp}/r -q", 2, ""),
     C("mk-previous-nan", "inspect markers --lines {cq}/lines.geojson --markers {cq}/markers.csv --markers-crs EPSG:4544 --previous {in}/markers-nan.csv --out {tmp}/r -q", 1, "", finding="marker.bad_record"),
@@ -411,7 +419,7 @@ SPECIAL = [
     C("pg-bad-schema-show", "registry show P1 --db {pgbad}", 2, "schema", no_password=True, schema_absent=True),
     C("pg-bad-schema-check", "registry check --db {pgbad}", 2, "schema", no_password=True, schema_absent=True),
     C("pg-bad-password", "registry search x --db {pgwrongpw}", 2, "", no_password=True),
-    C("pg-bad-host", "registry search x --db postgresql://u:secretpw@127.0.0.1:1/db", 2, "cannot connect", no_password=True),
+    C("pg-bad-host", "registry search x --db postgresql://u:secretpw@127.0.0.1:1/db", 2, "cannot connect", no_password=True, process=True),
     C("pg-norights-search", "registry search 解放碑 --db {pgro}", 0, "解放碑街道"),
     C("pg-norights-check", "registry check --db {pgro}", 0, ""),
     C("pg-norights-rename", "registry rename P0000001 新名街道 --effective 2024-05-01 --db {pgro}", 2, "permission", no_password=True),
@@ -444,6 +452,96 @@ def _preload() -> None:
     for module in ("geonames.registry.gpkg", "geonames.registry.postgis",
                    "geonames.registry.exchange", "geonames.heritage.register"):
         importlib.import_module(module)
+
+
+class _Hang(BaseException):
+    """Raised by the interval timer in a case that runs too long (not an ``Exception``, so the
+    CLI's own handler of unexpected errors does not turn it into exit 3)."""
+
+
+def _on_alarm(signum, frame):
+    raise _Hang
+
+
+def run_cli(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> tuple[int | str, str, str,
+                                                                            float]:
+    """Run ``geonames ARGS`` in this process: (exit code or "HANG", stdout, stderr, seconds).
+
+    As :func:`run_forked` sees it: the entry point ``geonames.cli.main`` (its handling of
+    errors and exit codes included), run from ``cwd``, with descriptors 1 and 2 redirected to
+    files; everything is put back afterwards.
+    """
+    start = time.monotonic()
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        saved_fds = (os.dup(1), os.dup(2))
+        saved_streams = (sys.stdout, sys.stderr)
+        saved_cwd = os.getcwd()
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        try:
+            os.dup2(out_file.fileno(), 1)
+            os.dup2(err_file.fileno(), 2)
+            sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), "utf-8",
+                                          line_buffering=True)
+            sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), "utf-8",
+                                          line_buffering=True)
+            code = _call_main(args, cwd, timeout)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            sys.stdout, sys.stderr = saved_streams
+            os.dup2(saved_fds[0], 1)
+            os.dup2(saved_fds[1], 2)
+            for fd in saved_fds:
+                os.close(fd)
+            os.chdir(saved_cwd)
+        texts = []
+        for f in (out_file, err_file):
+            f.seek(0)
+            texts.append(f.read().decode("utf-8", errors="replace"))
+    return code, texts[0], texts[1], time.monotonic() - start
+
+
+def _call_main(args: list[str], cwd: Path, timeout: float) -> int | str:
+    """``geonames.cli.main(args)`` from ``cwd`` under the timer: its exit code, or "HANG"."""
+    from geonames.cli import main
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")  # the filters of a fresh interpreter
+        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                         ResourceWarning):
+            warnings.simplefilter("ignore", category)
+        code = _call_main_timed(main, args, cwd, timeout)
+    for w in caught:  # on stderr, as the interpreter prints them
+        sys.stderr.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno,
+                                                w.line))
+    return code
+
+
+def _call_main_timed(main, args: list[str], cwd: Path, timeout: float) -> int | str:
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    # the timer interrupts Python code; a loop inside a C library would not see it, so a
+    # watchdog thread ends the whole run (with every thread's traceback) a little later
+    faulthandler.dump_traceback_later(timeout + 60, exit=True)
+    try:
+        os.chdir(cwd)
+        try:
+            main(args)
+            return 0
+        except SystemExit as done:
+            return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except _Hang:
+        return "HANG"
+    except BaseException as err:  # noqa: BLE001 - report anything as exit 3
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"Traceback (runner): {err!r}\n")
+        return 3
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        faulthandler.cancel_dump_traceback_later()
 
 
 def run_forked(args: list[str], cwd: Path, timeout: float = TIMEOUT,
@@ -516,7 +614,7 @@ def world():
     for args in (["registry", "init", "--db", str(seed)],
                  ["registry", "import", str(base / "places.csv"), "--db", str(seed),
                   "--effective", "2023-12-31"]):
-        rc, _, err, _ = run_forked(args, base, timeout=300)
+        rc, _, err, _ = run_cli(args, base, timeout=300)
         assert rc == 0, err
     ro = base / "ro"
     ro.mkdir()
@@ -563,7 +661,7 @@ def _pg_seed(world, url: str, tag: str) -> tuple[str, str]:
     for args in (["registry", "init", "--db", target],
                  ["registry", "import", str(world["base"] / "places.csv"), "--db", target,
                   "--effective", "2023-12-31"]):
-        rc, _, err, _ = run_forked(args, world["base"], timeout=300)
+        rc, _, err, _ = run_cli(args, world["base"], timeout=300)
         assert rc == 0, err
     return target, schema
 
@@ -645,11 +743,15 @@ def check_case(case: dict, world, backend: str | None = None, pg_url: str | None
     args = [_expand(a, m) for a in case["args"]]
     as_nobody = os.geteuid() == 0 and ("{ro}" in joined or "{rodir}" in joined)
     cwd = Path(case["cwd"]) if case.get("cwd") else tmp
+    if as_nobody or locker is not None or case.get("process"):
+        def run(args, cwd, timeout=TIMEOUT):
+            return run_forked(args, cwd, timeout, as_nobody=as_nobody)
+    else:
+        run = run_cli
     try:
         if case.get("twice"):
-            run_forked(args, cwd, as_nobody=as_nobody)
-        rc, out, err, secs = run_forked(args, cwd, timeout=case.get("max_seconds", TIMEOUT),
-                                        as_nobody=as_nobody)
+            run(args, cwd)
+        rc, out, err, secs = run(args, cwd, timeout=case.get("max_seconds", TIMEOUT))
     finally:
         if locker is not None:
             locker.kill()
@@ -658,6 +760,7 @@ def check_case(case: dict, world, backend: str | None = None, pg_url: str | None
         said = f"exit {rc} in {secs:.1f} s\nstdout: {out[-1500:]}\nstderr: {err[-1500:]}"
         assert rc != "HANG", f"hung (killed after {secs:.0f} s)"
         assert "Traceback" not in err, said
+        assert "Warning: " not in err, said  # a Python warning is a second line on stderr
         assert rc != 3 and "Internal error" not in err, said
         allowed = case["rc"] if isinstance(case["rc"], tuple) else (case["rc"],)
         assert rc in allowed, said
@@ -683,7 +786,7 @@ def check_case(case: dict, world, backend: str | None = None, pg_url: str | None
             assert case["finding"] in text, text[:2000]
         if case.get("same_as"):
             ref = [_expand(a, m) for a in case["same_as"].split()]
-            rc_ref, _, err_ref, _ = run_forked(ref, cwd)
+            rc_ref, _, err_ref, _ = run(ref, cwd)
             assert rc_ref == rc, err_ref
             mine = (tmp / "r" / "summary.json").read_text("utf-8")
             theirs = (tmp / "ref" / "summary.json").read_text("utf-8")
