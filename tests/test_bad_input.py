@@ -1,10 +1,15 @@
-"""Every command meets bad input with one clear line on stderr and exit code 2, never a traceback."""
+"""Every command meets bad input with one clear line on stderr and exit code 2, never a traceback.
+
+The cases run the CLI's entry point in this process (:func:`tests.cli_runner.run_cli`); the
+first also runs as a fresh interpreter, the way the console script starts.
+"""
 
 import subprocess
 import sys
 
 import pytest
 
+from tests.cli_runner import run_cli
 from tests.conftest import FIXTURES, ROOT
 
 CQ = FIXTURES / "chongqing"
@@ -49,9 +54,18 @@ CASES = [
                                                         for i, c in enumerate(CASES)])
 def test_bad_input_exit_2_one_line(bad, args, message):
     args = [a.replace("{bad}", str(bad)) for a in args]
+    code, _, err, _ = run_cli(args, ROOT)
+    assert code == 2, (code, err[-2000:])
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and message in errors[0], err
+
+
+def test_bad_input_in_a_fresh_interpreter(bad):
+    args = [a.replace("{bad}", str(bad)) for a in CASES[0][0]]
     result = subprocess.run([sys.executable, "-c", "from geonames.cli import main; main()", *args],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert len(errors) == 1 and CASES[0][1] in errors[0], result.stderr

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from geonames import __version__
 from geonames.cli import cli
+from tests.cli_runner import run_cli
 from tests.conftest import CHONGQING_2020, ROOT
 
 
@@ -51,11 +52,11 @@ def test_version():
     (["info", str(CHONGQING_2020), "--bogus"], "No such option"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
-    result = run(*args)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) <= 4  # click usage errors add usage lines
+    code, _, err, _ = run_cli(args, ROOT)  # the entry point in this process, as run() sees it
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 4  # click usage errors add usage lines
 
 
 def test_debug_shows_the_traceback():
