@@ -22,7 +22,7 @@ from ``wait4``), it prints CPU seconds, wall seconds and peak resident memory of
 
 * ``ours``: :func:`geonames.divisions.io.read_divisions` + :func:`inspect_divisions` (or
   :func:`extract_division_lines` for the ``lines`` runs), reading and projection included;
-* ``floor``: the same reading with bare library calls (GDAL through fiona, ``shape``), the
+* ``floor``: the same reading with bare library calls (GDAL through pyogrio, WKB), the
   projection with bare pyproj into the same CRS, :func:`shapely.make_valid` (structure) of the
   invalid polygons and :func:`shapely.coverage_invalid_edges` — the least a coverage check
   must do;
@@ -229,14 +229,12 @@ def child(kind: str, path: str, crs: str) -> dict:
         layer = ensure_layer(Path(path).parent, Path(path).stem)
         return {"crs": metric_crs(layer)}
     if kind == "floor":
-        import fiona
         import numpy as np
+        import pyogrio
         import shapely
         from pyproj import Transformer
-        from shapely.geometry import shape
-        with fiona.open(path) as src:
-            geoms = np.array([shape(f.geometry) if f.geometry else None for f in src],
-                             dtype=object)
+        _, _, wkb, _ = pyogrio.raw.read(path)
+        geoms = shapely.from_wkb(wkb)
         to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_metric.transform(*xy.T)))
         bad = ~shapely.is_valid(geoms)

@@ -43,9 +43,9 @@ def test_summary_and_exit_code(report_dir):
     assert summary["check"] == "coverage"
     assert summary["metric_crs"] == "EPSG:4545"
     assert summary["counts"]["coverage.overlap"] == 76
-    assert summary["counts"]["coverage.gap"] == 439
+    assert summary["counts"]["coverage.gap"] == 438
     assert summary["counts"]["geometry.invalid"] == 8
-    assert summary["errors"] == 76 + 439 + 8
+    assert summary["errors"] == 76 + 438 + 8
     assert summary["excepted"] == 0
     assert summary["inputs"]["gap_width_m"] == 50.0
     assert summary["seconds"] > 0
@@ -115,7 +115,7 @@ def test_exceptions_file_from_findings_rows(report_dir, tmp_path, capsys):
     assert stdout == ""  # -q
     summary = json.loads((tmp_path / "rep" / "summary.json").read_text(encoding="utf-8"))
     assert summary["excepted"] == 2
-    assert summary["errors"] == 76 + 439 + 8 - 2
+    assert summary["errors"] == 76 + 438 + 8 - 2
     assert summary["inputs"]["exceptions_read"] == 2
 
 
@@ -125,7 +125,7 @@ def test_options_change_the_limits(tmp_path, capsys):
     assert code == 1, err
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["coverage.overlap"] < 76
-    assert summary["counts"]["coverage.gap"] < 438
+    assert summary["counts"]["coverage.gap"] < 437
     assert summary["inputs"]["min_area_m2"] == 100000.0
 
 
