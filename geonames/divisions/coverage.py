@@ -487,13 +487,24 @@ class Outline:
 
     @property
     def filled(self) -> BaseGeometry:
-        """The union of the layer with its gaps filled (every face)."""
+        """The layer with its gaps filled: the union of the outermost faces' shells (a face
+        inside another's hole is within that shell, and adds nothing)."""
         if not len(self.faces):
             return shapely.Polygon()
+        shells = as_array(shapely.polygons(shapely.get_exterior_ring(self.faces)))
+        # "contains" prepares each (large) query shell once; "within" would not
+        outer, inner = shapely.STRtree(shells).query(shells, predicate="contains")
+        other = inner != outer
+        inner, outer = inner[other], outer[other]
+        # equal shells are within each other: the first of them is kept
+        key = inner.astype(np.int64) * len(shells) + outer
+        mutual = np.isin(key, outer.astype(np.int64) * len(shells) + inner)
+        dropped = np.unique(inner[~mutual | (outer < inner)])
+        kept = np.delete(shells, dropped)
         try:
-            return shapely.coverage_union_all(self.faces)
+            return shapely.coverage_union_all(kept)
         except shapely.errors.GEOSException:
-            return overlay(shapely.union_all, self.faces)
+            return overlay(shapely.union_all, kept)
 
 
 def outline_of(geometries: np.ndarray, tree: shapely.STRtree | None = None) -> Outline:
