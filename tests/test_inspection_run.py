@@ -150,6 +150,10 @@ coverage = false
     config = load_config(path, allow_outside=True)
     assert config.get("lines", "derive") is True
     report = run_inspection(path, sections=False, allow_outside=True)
-    # The derived lines carry the same codes as the shipped ones: every marker is on its line.
-    assert [f for f in report.findings if f.code.startswith("marker.")] == []
+    # The derived lines carry the same codes as the shipped ones: every marker finds its line
+    # and is on it, but for one at the edge of the 150,000 m² overlap of 500117 and 500151,
+    # where the derived line runs through the overlap as the cleaning resolves it (43 m away)
+    found = [(f.code, f.subject, f.details["line"]) for f in report.findings
+             if f.code.startswith("marker.")]
+    assert found == [("marker.off_line", "500117500151018Q", "500117500151")]
     assert report.stats["markers"]["lines"] == 12

@@ -51,6 +51,7 @@ from geonames.divisions.model import DivisionTable
 from geonames.geometry import (
     RingSegments,
     as_array,
+    containing,
     faces,
     match_segments,
     node_lines,
@@ -318,7 +319,7 @@ def _side_pieces(seg: RingSegments, rest: np.ndarray, tree: shapely.STRtree) -> 
 
 def _owner_at(tree: shapely.STRtree, points: np.ndarray) -> np.ndarray:
     """The division each point is in: -1 none, -2 more than one."""
-    pt, geom = tree.query(points, predicate="intersects")
+    pt, geom = containing(tree, points)
     out = np.full(len(points), -1, dtype=np.int64)
     counts = np.bincount(pt, minlength=len(points))
     out[pt] = geom
@@ -400,7 +401,7 @@ def _merge_outer(pieces: _Pieces, geoms: np.ndarray,
     cut = faces(pieces.noded)
     gap = np.zeros(len(lines), dtype=np.int64)
     if len(cut):
-        face_idx, _ = tree.query(shapely.point_on_surface(cut), predicate="intersects")
+        face_idx, _ = containing(tree, shapely.point_on_surface(cut))
         uncovered = np.ones(len(cut), dtype=bool)
         uncovered[face_idx] = False
         holes = cut[uncovered]

@@ -60,6 +60,7 @@ from geonames.geometry import (
     OVERLAY_GRID,
     Repair,
     as_array,
+    containing,
     faces,
     in_parallel,
     match_segments,
@@ -521,7 +522,7 @@ def outline_of(geometries: np.ndarray, tree: shapely.STRtree | None = None) -> O
     covered = np.zeros(len(cut), dtype=bool)
     if len(cut):
         tree = tree or shapely.STRtree(only_present(geoms, present))
-        face_idx, _ = tree.query(shapely.point_on_surface(cut), predicate="intersects")
+        face_idx, _ = containing(tree, shapely.point_on_surface(cut))
         covered[face_idx] = True
     return Outline(cut, covered, lines, seg.owner[rest])
 
