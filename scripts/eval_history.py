@@ -11,6 +11,12 @@ county) names. For each change inside the history's dates:
 3. the change is *reproduced* when one of the resulting codes carries the new name then,
    under the new prefecture.
 
+A change whose new name the list misspells with a homophone (云岗区 for the official 云冈区:
+the same reading, another character) is *reproduced* when the history gives the official name
+and the official name is one of the list's known errors (:data:`ERRATA`, with its evidence):
+the list and the history name the same change. Any other known error makes a change *list
+wrong*.
+
 A change the history does not reproduce is *list wrong* only when it is one of the list's
 known errors (:data:`ERRATA`: each names the official name and the official code list and
 announcement that give it), the history gives the unit under its official name, and no code
@@ -132,10 +138,26 @@ def judge_miss(change: Change, names: dict[str, str], revisions) -> Outcome | No
     hits = [c for c, n in names.items() if n == erratum.official]
     if not hits or ever_listed(revisions, erratum.listed, hits[0][:4]):
         return None
+    if homophones(erratum.listed, erratum.official):
+        return Outcome(change, "reproduced",
+                       f"the history gives {hits[0]} {erratum.official}; the list writes "
+                       f"{erratum.listed}, a homophone: {erratum.evidence}")
     return Outcome(change, "list wrong",
                    f"the history gives {hits[0]} {erratum.official}; the list writes "
                    f"{erratum.listed}, which no code list carries under {hits[0][:4]}00: "
                    f"{erratum.evidence}")
+
+
+def homophones(listed: str, official: str) -> bool:
+    """Two different names of the same length read alike in Mandarin (tones aside).
+
+    >>> homophones("云岗区", "云冈区"), homophones("大菁山县", "大箐山县")
+    (True, False)
+    """
+    from pypinyin import lazy_pinyin
+
+    return (listed != official and len(listed) == len(official)
+            and lazy_pinyin(listed) == lazy_pinyin(official))
 
 
 def _name_on(log, code: str, day: date) -> str:
