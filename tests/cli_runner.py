@@ -28,6 +28,23 @@ import time
 import warnings
 from pathlib import Path
 
+import pytest
+
+#: Where the watchdog writes before it ends the run: the descriptor pytest keeps for faulthandler
+#: (the real stderr, not the captured one that a killed run never shows), set by the hook below.
+_WATCHDOG_FD: list[int] = []
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's faulthandler plugin has made its copy
+def pytest_configure(config) -> None:
+    """As a pytest plugin (``pytest_plugins`` in tests/conftest.py): note pytest's own copy of
+    the real stderr for the watchdog."""
+    from _pytest.faulthandler import fault_handler_stderr_fd_key
+
+    if fault_handler_stderr_fd_key in config.stash:
+        _WATCHDOG_FD[:] = [config.stash[fault_handler_stderr_fd_key]]
+
+
 TIMEOUT = 120.0  # seconds: a call that runs longer is a hang
 NOBODY = 65534  # the user a forked child becomes with ``as_nobody``
 
@@ -103,7 +120,8 @@ def _call_main_timed(main, args: list[str], cwd: Path, timeout: float) -> int | 
     signal.setitimer(signal.ITIMER_REAL, timeout)
     # the timer interrupts Python code; a loop inside a C library would not see it, so a
     # watchdog thread ends the whole run (with every thread's traceback) a little later
-    faulthandler.dump_traceback_later(timeout + 60, exit=True)
+    faulthandler.dump_traceback_later(timeout + 60, exit=True,
+                                      file=_WATCHDOG_FD[0] if _WATCHDOG_FD else sys.__stderr__)
     try:
         os.chdir(cwd)
         try:

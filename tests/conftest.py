@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+#: tests.cli_runner's hook notes the real stderr for its watchdog
+pytest_plugins = ["tests.cli_runner"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 FIXTURES = ROOT / "fixtures"
