@@ -76,7 +76,8 @@ def test_export_imports_back_without_loss(filled, tmp_path, request, suffix):
 def test_linked_places_keep_three_position_rings_and_collections(tmp_path):
     """The real Chongqing polygons have rings of three positions ([a, b, a], 大渡口区 has two):
     they come back from LPF exactly as exported, as from GeoJSON, and a GeometryCollection
-    (written as several members) comes back whole; a NaN coordinate is a rejection."""
+    (written as several members) comes back whole; a NaN coordinate, or latitude and longitude
+    swapped, is a rejection."""
     doc = json.loads(CHONGQING_2020.read_text(encoding="utf-8"))
     [dadukou] = [f for f in doc["features"] if f["id"] == "500104"]
     assert [len(p[0]) for p in dadukou["geometry"]["coordinates"]] == [157, 4, 3, 3]
@@ -93,11 +94,14 @@ def test_linked_places_keep_three_position_rings_and_collections(tmp_path):
     assert [p.geometry.wkb for p in back] == [multi.wkb, both.wkb]
     assert shapely.get_num_coordinates(back[0].geometry) == 157 + 4 + 3 + 3
     lpf["features"][0]["geometry"]["geometries"][0]["coordinates"][0][0][0] = [math.nan, 29.5]
+    lpf["features"][1]["geometry"]["geometries"][1]["coordinates"] = [29.5787, 106.4501]
     out.write_text(json.dumps(lpf, ensure_ascii=False), encoding="utf-8")
     back, rejected = read_places(out)
-    assert [p.id for p in back] == ["P2"]
+    assert back == []
     assert [(r.row, r.reason) for r in rejected] == [
-        ("feature 1", "a coordinate is not finite (NaN or infinite)")]
+        ("feature 1", "a coordinate is not finite (NaN or infinite)"),
+        ("feature 2", "coordinates outside longitude -180..180 / latitude -90..90 (are x and y "
+                      "swapped, or is the CRS wrong?)")]
 
 
 def test_export_as_of_a_day_and_current_only(filled, tmp_path):

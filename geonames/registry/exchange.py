@@ -198,9 +198,7 @@ def _read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = No
         out[present] = reproject(out[present], source_crs, target)
     bad = _outside_lonlat(out) if target.is_geographic else set()
     for k in bad:
-        rejected.append(Rejection(where[k], "coordinates outside longitude -180..180 / "
-                                  "latitude -90..90 (are x and y swapped, or is the CRS "
-                                  "wrong?)", places[k].name))
+        rejected.append(Rejection(where[k], OUTSIDE_LONLAT, places[k].name))
     places = [evolve(p, geometry=g) if g is not None else p
               for k, (p, g) in enumerate(zip(places, out)) if k not in bad]
     where = [w for k, w in enumerate(where) if k not in bad]
@@ -375,6 +373,10 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
     return place, geometry
 
 
+OUTSIDE_LONLAT = ("coordinates outside longitude -180..180 / latitude -90..90 (are x and y "
+                  "swapped, or is the CRS wrong?)")
+
+
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -389,6 +391,10 @@ def _read_lpf(path: str, target: CRS) -> tuple[list[PlaceName], list[Rejection]]
     for k, f in enumerate(features):
         try:
             p = _place_from_lpf(f)
+            # LPF geometry is longitude/latitude (WGS 84), whatever the register's CRS
+            if p.geometry is not None and _outside_lonlat(np.asarray([p.geometry],
+                                                                     dtype=object)):
+                raise ValueError(OUTSIDE_LONLAT)
             if p.geometry is not None and not target.is_geographic:
                 p = evolve(p, geometry=reproject(np.asarray([p.geometry], dtype=object),
                                                  CRS.from_epsg(4326), target)[0])
