@@ -17,6 +17,8 @@ from shapely.geometry.base import BaseGeometry
 
 #: Grid, m, an overlay is snap-rounded to when GEOS cannot compute it in full precision.
 OVERLAY_GRID = 1e-4
+#: The repair methods of :func:`shapely.make_valid` that :func:`repair` takes.
+REPAIR_METHODS = ("structure", "linework")
 #: Lines beyond which :func:`node_lines` goes straight to snap-rounding.
 EXACT_NODING_LIMIT = 50_000
 #: Invalid geometries repaired per GEOS call (a chunk that GEOS refuses is redone one by one).
@@ -44,9 +46,9 @@ class Repair:
     locations : numpy array of shapely Points
         Where GEOS located the fault (None where valid or unknown).
     methods : numpy array of str
-        How each invalid geometry was repaired: ``"structure"`` (the rule),
-        ``"make_valid"`` (the "linework" method, when GEOS refuses the structure one),
-        ``"buffer"``, ``"finite"`` (non-finite coordinates dropped first) or ``"failed"``.
+        How each invalid geometry was repaired: ``"structure"`` or ``"linework"`` (the
+        method asked for, or the other one when GEOS refuses it), ``"buffer"``, ``"finite"``
+        (non-finite coordinates dropped first) or ``"failed"``.
     """
 
     geometries: np.ndarray
@@ -56,19 +58,25 @@ class Repair:
     methods: np.ndarray
 
 
-def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
+def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray,
+           method: str = "structure") -> Repair:
     """Make every polygonal geometry valid; never raises on bad geometry.
 
     Only invalid geometries are touched (valid ones are kept as they are, the same objects).
-    They go through :func:`shapely.make_valid` with the "structure" method: every ring is made
-    valid on its own, shells are unioned and holes subtracted, so the area a division's rings
-    wind around is kept, parts of a MultiPolygon that overlap each other stay covered, and a
-    ring that folds back over itself does not punch a hole in its own division (the "linework"
-    method keeps what the rings enclose by parity: such folds become false gaps, and it is
-    about ten times slower on real county rings). They are repaired in chunks of
-    :data:`REPAIR_CHUNK`, spread over both cores; a chunk that GEOS refuses is redone one
-    geometry at a time, and a geometry GEOS still refuses is tried with the "linework" method,
-    ``buffer(0)``, and finally with its non-finite coordinates dropped. Only the polygonal
+    They go through :func:`shapely.make_valid` with ``method``:
+
+    * ``"structure"`` (the default): every ring is made valid on its own, shells are unioned
+      and holes subtracted, so the area a division's rings wind around is kept, parts of a
+      MultiPolygon that overlap each other stay covered, and a ring that folds back over
+      itself does not punch a hole in its own division;
+    * ``"linework"``: every area the rings enclose by parity is kept, so a loop that a twisted
+      ring draws with the wrong orientation stays (and shows up as an overlap where it enters
+      a neighbour), but a fold becomes a hole; about ten times slower on real county rings.
+
+    They are repaired in chunks of :data:`REPAIR_CHUNK`, spread over both cores; a chunk that
+    GEOS refuses is redone one geometry at a time, and a geometry GEOS still refuses is tried
+    with the other method, ``buffer(0)``, and finally with its non-finite coordinates
+    dropped. Only the polygonal
     parts of the repair are kept (a self-intersecting ring's collapsed spikes are dropped).
 
     >>> from shapely import Polygon
@@ -77,6 +85,9 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
     >>> fixed.reasons[0], fixed.methods[0], fixed.geometries[0].geom_type, fixed.geometries[0].area
     ('Self-intersection[1 1]', 'structure', 'MultiPolygon', 2.0)
     """
+    if method not in REPAIR_METHODS:
+        raise ValueError(f"repair method must be one of {', '.join(REPAIR_METHODS)}, "
+                         f"not {method!r}")
     geoms = np.asarray(geometries, dtype=object).copy()
     n = len(geoms)
     missing = shapely.is_missing(geoms)
@@ -95,12 +106,11 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
         def one_chunk(sel: np.ndarray) -> None:
             try:
                 with np.errstate(all="ignore"):
-                    out[sel] = shapely.make_valid(geoms[bad[sel]], method="structure",
-                                                  keep_collapsed=False)
-                methods[bad[sel]] = "structure"
+                    out[sel] = _MAKE_VALID[method](geoms[bad[sel]])
+                methods[bad[sel]] = method
             except shapely.errors.GEOSException:  # redo this chunk alone, one by one
                 for k in sel:
-                    out[k], methods[bad[k]] = _repair_one(geoms[bad[k]])
+                    out[k], methods[bad[k]] = _repair_one(geoms[bad[k]], method)
 
         run_parallel(one_chunk, chunks)
         geoms[bad] = _polygonal(out)
@@ -112,21 +122,27 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray) -> Repair:
     # bugs) gets one more chance through the one-by-one fallbacks.
     still = bad[~shapely.is_valid(geoms[bad])] if len(bad) else bad
     for i in still:
-        geom, methods[i] = _repair_one(geoms[i], first="make_valid")
+        geom, methods[i] = _repair_one(geoms[i], _OTHER[method])
         geoms[i] = _polygonal(np.array([geom], dtype=object))[0]
     return Repair(geoms, ~valid, reasons, locations, methods)
 
 
+_MAKE_VALID: dict[str, Callable[[Any], Any]] = {
+    "structure": lambda g: shapely.make_valid(g, method="structure", keep_collapsed=False),
+    "linework": lambda g: shapely.make_valid(g, method="linework"),
+}
+_OTHER = {"structure": "linework", "linework": "structure"}
+
+
 def _repair_one(geometry: BaseGeometry, first: str = "structure") -> tuple[BaseGeometry, str]:
+    """One geometry repaired by ``first``, then the other make_valid method, ``buffer(0)``,
+    and with non-finite coordinates dropped: the first that gives a valid geometry."""
     attempts: list[tuple[str, Callable[[BaseGeometry], BaseGeometry]]] = [
-        ("structure", lambda g: shapely.make_valid(g, method="structure", keep_collapsed=False)),
-        ("make_valid", lambda g: shapely.make_valid(g)),
+        (first, _MAKE_VALID[first]),
+        (_OTHER[first], _MAKE_VALID[_OTHER[first]]),
         ("buffer", lambda g: shapely.buffer(g, 0.0)),
-        ("finite", lambda g: shapely.make_valid(_finite(g), method="structure",
-                                                keep_collapsed=False)),
+        ("finite", lambda g: _MAKE_VALID["structure"](_finite(g))),
     ]
-    if first == "make_valid":
-        attempts = attempts[1:]
     for method, attempt in attempts:
         try:
             with np.errstate(all="ignore"):

@@ -14,7 +14,7 @@ from geonames.values import metres, number, square_metres
 #: Sections and keys an ``INSPECTION.toml`` may have.
 CONFIG_KEYS: dict[str, set[str]] = {
     "inspection": {"title", "crs"},
-    "divisions": {"path", "previous", "layer", "id_field", "name_field", "history"},
+    "divisions": {"path", "previous", "layer", "id_field", "name_field", "history", "repair"},
     "lines": {"path", "layer", "code_field", "tripoints", "derive", "snap", "only"},
     "markers": {"path", "previous", "crs", "number_pattern", "number_template"},
     "other_party": {"lines", "layer", "code_field", "match"},

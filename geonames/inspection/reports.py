@@ -106,6 +106,7 @@ def coverage_file_report(
     exception_tolerance: float = DEFAULT_EXCEPTION_TOLERANCE,
     crs: str | None = None,
     progress: Progress = quiet,
+    repair_method: str = "structure",
 ) -> Report:
     """The report of ``geonames inspect coverage``: read a division layer (and approved
     exceptions), inspect it as a coverage (:func:`geonames.divisions.coverage.inspect_divisions`)
@@ -122,7 +123,8 @@ def coverage_file_report(
         exceptions = read_exceptions(exceptions_path, metric.crs)
     result = inspect_divisions(
         table, crs=metric, gap_width=gap_width, min_area=min_area, sliver_width=sliver_width,
-        exceptions=exceptions, exception_tolerance=exception_tolerance, progress=progress)
+        exceptions=exceptions, exception_tolerance=exception_tolerance, progress=progress,
+        repair_method=repair_method)
     inputs = {
         "divisions": str(divisions),
         "layer": layer,
@@ -131,6 +133,7 @@ def coverage_file_report(
         "gap_width_m": gap_width,
         "min_area_m2": min_area,
         "sliver_width_m": result.parameters["sliver_width"],
+        "repair": repair_method,
         "exceptions": str(exceptions_path) if exceptions_path else None,
         "exceptions_read": len(exceptions),
         "title": f"{Path(divisions).name} — coverage",
