@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,7 +25,7 @@ from geonames.crs import parse_crs
 from geonames.errors import GeonamesError, InputFileError
 from geonames.findings import Finding
 from geonames.names.model import Approval, NameStatus, PlaceName
-from geonames.names.romanize import romanize
+from geonames.names.romanize import gc_paused, romanize
 from geonames.registry import policy as _policy
 from geonames.registry.extensions import Extension, keys_of, recorded_keys
 from geonames.registry.extensions import load as load_extension
@@ -52,6 +52,9 @@ from geonames.registry.store import MATCH_NAMES, Hit, Near, Store, now_text
 
 #: Give a place this id to have the register assign one (``P0000001`` …).
 AUTO_ID = "*"
+
+#: Places checked and written at a time by an import (its memory does not grow beyond this).
+IMPORT_CHUNK = 50_000
 
 #: Default register CRS: CGCS2000 longitude/latitude.
 DEFAULT_CRS = "EPSG:4490"
@@ -94,6 +97,22 @@ class ImportResult:
     @property
     def imported(self) -> int:
         return len(self.ids)
+
+
+def _repeated_ids(ids: Iterable[str]) -> set[str]:
+    """The ids that occur more than once."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for pid in ids:
+        (repeated if pid in seen else seen).add(pid)
+    return repeated
+
+
+def _rejected_error(rejected: Sequence[Rejection]) -> ImportRejected:
+    return ImportRejected(
+        f"{len(rejected)} records rejected, nothing imported (strict): "
+        + "; ".join(f"row {r.row}: {r.reason}" for r in rejected[:5])
+        + (" …" if len(rejected) > 5 else ""), rejected)
 
 
 class ImportRejected(RegistryError):
@@ -283,8 +302,10 @@ class Registry:
                       rejected: Sequence[Rejection] = (), force: bool = False,
                       override: Any = None, source_id: str | None = None,
                       keys: Sequence[str] | None = None, resume: bool = False,
-                      progress: Callable[[int, int], None] | None = None) -> ImportResult:
-        """Import many new places, ``batch_size`` per transaction (all in one by default).
+                      progress: Callable[[int, int], None] | None = None,
+                      chunk: int = IMPORT_CHUNK) -> ImportResult:
+        """Import many new places: one transaction and one batch by default, or
+        ``batch_size`` per transaction.
 
         Parameters
         ----------
@@ -301,65 +322,196 @@ class Registry:
             import is continued with ``resume`` (without it, a partly imported source is an
             error that says so).
         progress : callable, optional
-            Called with (records done, records to do) after each batch.
+            Called with (records done, records to do) after each batch or chunk.
+        chunk : int
+            Places checked and written at a time (search keys, events and rows of ``chunk``
+            places are in memory at once, not the whole import's).
 
         Every batch is one transaction: a process killed during an import leaves the batches
         committed before it whole and nothing of the one it was writing.
         """
-        start = time.perf_counter()
         places = list(places)
-        result = ImportResult(rejected=list(rejected))
+        if keys is not None and len(keys) != len(places):
+            raise ValueError("keys: one per place")
+        if source_id is not None and keys is None:
+            raise ValueError("keys: one per place")
+        labels = list(keys) if keys is not None else [str(k + 1) for k in range(len(places))]
+        first = list(rejected)
+        size = max(1, int(chunk))
+
+        def chunks() -> Iterator[tuple[list[PlaceName], list[str], list[Rejection]]]:
+            for i in range(0, max(len(places), 1), size):
+                yield places[i:i + size], labels[i:i + size], first if i == 0 else []
+
+        repeated = _repeated_ids(p.id for p in places if p.id != AUTO_ID)
+        return self.import_stream(chunks, effective=effective, approval=approval,
+                                  reason=reason, source=source, batch_size=batch_size,
+                                  strict=strict, force=force, override=override,
+                                  source_id=source_id, resume=resume, progress=progress,
+                                  records=len(places), repeated=repeated)
+
+    def import_stream(self, chunks: Callable[[], Iterable[tuple[list[PlaceName], list[str],
+                                                                 list[Rejection]]]], *,
+                      effective: date, approval: Approval | None = None, reason: str = "",
+                      source: str = "", batch_size: int | None = None, strict: bool = False,
+                      force: bool = False, override: Any = None,
+                      source_id: str | None = None, resume: bool = False,
+                      progress: Callable[[int, int], None] | None = None,
+                      records: int | None = None,
+                      repeated: Collection[str] = frozenset()) -> ImportResult:
+        """Import places that arrive in chunks, holding one chunk in memory at a time.
+
+        ``chunks()`` yields ``(places, keys, rejected)``: the places, each one's key in the
+        source (its row; stored with the record when ``source_id`` is given, and used to name
+        the rejections made here), and the records the reader rejected. It is called once,
+        or twice when ``strict`` and ``batch_size`` are both given (a first pass finds every
+        rejection before anything is committed). ``repeated`` are the ids the source gives
+        more than once (every record with one is rejected, whichever chunk it is in);
+        ``records`` the number of records in the source, when known beforehand.
+
+        Without ``batch_size`` the whole import is one transaction and one batch: a failure
+        in any chunk leaves the register as it was. With ``batch_size``, each
+        ``batch_size`` places are committed as their own batch.
+        """
+        start = time.perf_counter()
+        result = ImportResult()
+        repeated = set(repeated)
+        done: set[str] = set()
         if source_id is not None:
-            if keys is None or len(keys) != len(places):
-                raise ValueError("keys: one per place")
-            places, keys = self._unseen(places, list(keys), source, source_id, resume,
-                                        result)
-        given = [p.id for p in places if p.id != AUTO_ID]
-        seen: set[str] = set()
-        repeated: set[str] = set()
-        for pid in given:
-            (repeated if pid in seen else seen).add(pid)
-        used = self.store.used_ids(seen)
-        keep: list[PlaceName] = []
-        keep_keys: list[str] = []
-        for k, p in enumerate(places):
-            if p.id in used:
-                result.rejected.append(Rejection(str(k + 1), f"id {p.id} is already used in "
-                                                 "the register (ids are never reused)", p.name))
-            elif p.id in repeated:
-                result.rejected.append(Rejection(str(k + 1), f"id {p.id} is repeated in the "
-                                                 "import", p.name))
-            else:
-                keep.append(p)
-                if keys is not None:
-                    keep_keys.append(keys[k])
-        if strict and result.rejected:
-            raise ImportRejected(
-                f"{len(result.rejected)} records rejected, nothing imported (strict): "
-                + "; ".join(f"row {r.row}: {r.reason}" for r in result.rejected[:5])
-                + (" …" if len(result.rejected) > 5 else ""), result.rejected)
-        if source_id is not None:
-            self._start_import(source_id, source, len(places) + result.skipped)
-        size = batch_size or len(keep) or 1
-        for i in range(0, len(keep), size):
-            batch, states = self._add_batch(
-                keep[i:i + size], effective, approval, reason, force, override, source,
-                strict=True, kind="add", checked=True, source_id=source_id,
-                keys=keep_keys[i:i + size] if source_id is not None else None)
-            result.batches.append(batch)
-            result.ids.extend(p.id for p in states)
-            if progress is not None:
-                progress(min(i + size, len(keep)), len(keep))
-        if source_id is not None:
-            with self.store.transaction():
-                self.store.execute("UPDATE gn_imports SET finished = ? WHERE source = ?",
-                                   (now_text(), source_id))
+            done = self._source_keys(source_id, source, resume)
+        if strict and batch_size is not None:  # know every rejection before committing any
+            seen = 0
+            for places, keys, rejected in chunks():
+                seen += len(places)
+                result.rejected += rejected
+                self._screen(places, keys, repeated, done, result)
+            if result.rejected:
+                raise _rejected_error(result.rejected)
+            result = ImportResult()
+            records = records if records is not None else seen
+        with gc_paused():  # many small objects, no cycles: the collector only rescans them
+            self._write_stream(chunks, result, effective, approval, reason, source,
+                               batch_size, strict, force, override, source_id, progress,
+                               records, repeated, done)
         result.seconds = time.perf_counter() - start
         return result
 
-    def _unseen(self, places: list[PlaceName], keys: list[str], name: str, source_id: str,
-                resume: bool, result: ImportResult) -> tuple[list[PlaceName], list[str]]:
-        """The places whose key the register does not hold yet from this source."""
+    def _write_stream(self, chunks: Callable[[], Iterable[tuple[list[PlaceName], list[str],
+                                                                 list[Rejection]]]],
+                      result: ImportResult, effective: date, approval: Approval | None,
+                      reason: str, source: str, batch_size: int | None, strict: bool,
+                      force: bool, override: Any, source_id: str | None,
+                      progress: Callable[[int, int], None] | None, records: int | None,
+                      repeated: set[str], done: set[str]) -> None:
+        if batch_size is None:
+            # policies may read the register inside the write: keep its indexes for them
+            policies = self.policies or any(e.policies for e in self.extensions.values())
+            with self.store.transaction(), \
+                    self.store.bulk_load(0 if policies else (records or 0)):
+                self._stream(chunks, result, effective, approval, reason, source, None,
+                             strict, force, override, source_id, progress, records, repeated,
+                             done)
+        else:
+            self._stream(chunks, result, effective, approval, reason, source, batch_size,
+                         strict, force, override, source_id, progress, records, repeated,
+                         done)
+
+    def _stream(self, chunks: Callable[[], Iterable[tuple[list[PlaceName], list[str],
+                                                           list[Rejection]]]],
+                result: ImportResult, effective: date, approval: Approval | None,
+                reason: str, source: str, batch_size: int | None, strict: bool, force: bool,
+                override: Any, source_id: str | None,
+                progress: Callable[[int, int], None] | None, records: int | None,
+                repeated: set[str], done: set[str]) -> None:
+        """The writing pass of :meth:`import_stream` (inside its transaction when there is
+        one: ``batch_size`` None)."""
+        if source_id is not None:
+            self._start_import(source_id, source, records or 0)
+        batch: int | None = None
+        pending: list[PlaceName] = []
+        pending_keys: list[str] = []
+        read = written = parts = 0
+        writing = True
+
+        def flush() -> None:
+            nonlocal batch, written, parts, pending, pending_keys
+            if not pending:
+                return
+            number, states = self._add_batch(
+                pending, effective, approval, reason, force, override, source, strict=True,
+                kind="add", checked=True, source_id=source_id,
+                keys=pending_keys if source_id is not None else None, batch=batch)
+            if batch_size is None:
+                batch = number
+                if not result.batches:
+                    result.batches.append(number)
+            else:
+                result.batches.append(number)
+            result.ids.extend(p.id for p in states)
+            written += len(pending)
+            parts += 1
+            pending, pending_keys = [], []
+            if progress is not None:
+                progress(written, max(records or 0, read) - result.skipped
+                         - len(result.rejected))
+
+        for places, keys, rejected in chunks():
+            read += len(places) + len(rejected)
+            result.rejected += rejected
+            keep, keep_keys = self._screen(places, keys, repeated, done, result)
+            if strict and result.rejected:
+                writing = False  # keep reading, to report every rejection
+            if not writing:
+                continue
+            for i in range(len(keep)):
+                pending.append(keep[i])
+                pending_keys.append(keep_keys[i])
+                if batch_size is not None and len(pending) >= batch_size:
+                    flush()
+            if batch_size is None:
+                flush()
+        if strict and result.rejected:
+            raise _rejected_error(result.rejected)
+        flush()
+        if batch_size is None and parts > 1:  # one batch written in parts: upkeep once
+            self.store.after_batch(written)
+        if source_id is not None:
+            with self.store.transaction():
+                if records is None:
+                    self.store.execute("UPDATE gn_imports SET records = ? WHERE source = ?",
+                                       (records if records is not None else read, source_id))
+                self.store.execute("UPDATE gn_imports SET finished = ? WHERE source = ?",
+                                   (now_text(), source_id))
+
+    def _screen(self, places: list[PlaceName], keys: list[str], repeated: set[str],
+                done: set[str], result: ImportResult) -> tuple[list[PlaceName], list[str]]:
+        """The places of a chunk to write: not imported before from this source (counted in
+        ``result.skipped``), with no id the register has used or the import repeats (added
+        to ``result.rejected``)."""
+        if done:
+            fresh = [k for k, key in enumerate(keys) if key not in done]
+            result.skipped += len(places) - len(fresh)
+            places, keys = [places[k] for k in fresh], [keys[k] for k in fresh]
+        given = {p.id for p in places if p.id != AUTO_ID}
+        used = self.store.used_ids(given - repeated) if given else set()
+        keep: list[PlaceName] = []
+        keep_keys: list[str] = []
+        for p, key in zip(places, keys):
+            row = key[4:] if key.startswith("row ") else key
+            if p.id in repeated:
+                result.rejected.append(Rejection(row, f"id {p.id} is repeated in the import",
+                                                 p.name))
+            elif p.id in used:
+                result.rejected.append(Rejection(row, f"id {p.id} is already used in the "
+                                                 "register (ids are never reused)", p.name))
+            else:
+                keep.append(p)
+                keep_keys.append(key)
+        return keep, keep_keys
+
+    def _source_keys(self, source_id: str, name: str, resume: bool) -> set[str]:
+        """The keys the register holds from this source (empty for a new source); a source
+        partly imported before is an error unless ``resume``."""
         with self.store.transaction():
             for table in (SOURCES, IMPORTS):
                 if not self.store.has_table(table.name):
@@ -367,7 +519,7 @@ class Registry:
         run = self.store.query("SELECT name, records, started, finished FROM gn_imports "
                                "WHERE source = ?", (source_id,))
         if not run:
-            return places, keys
+            return set()
         done = {r[0] for r in self.store.query("SELECT record FROM gn_sources WHERE source = ?",
                                                (source_id,))}
         was, records, started, finished = run[0]
@@ -375,9 +527,7 @@ class Registry:
             raise RegistryError(
                 f"{name}: this file was partly imported ({len(done):,} of {records:,} records, "
                 f"started {started[:19]}, as {was}); give --resume to import the rest")
-        keep = [k for k, key in enumerate(keys) if key not in done]
-        result.skipped = len(places) - len(keep)
-        return [places[k] for k in keep], [keys[k] for k in keep]
+        return done
 
     def _start_import(self, source_id: str, name: str, records: int) -> None:
         with self.store.transaction():
@@ -392,7 +542,8 @@ class Registry:
                    approval: Approval | None, reason: str, force: bool, override: Any,
                    source: str, strict: bool, kind: str,
                    checked: bool = False, source_id: str | None = None,
-                   keys: Sequence[str] | None = None) -> tuple[int, list[PlaceName]]:
+                   keys: Sequence[str] | None = None,
+                   batch: int | None = None) -> tuple[int, list[PlaceName]]:
         with self.store.transaction():
             auto = [k for k, p in enumerate(places) if p.id == AUTO_ID]
             ids = [p.id for p in places]
@@ -421,7 +572,8 @@ class Registry:
                                     override)
             if overrides:
                 events = [replace(e, overrides=tuple(overrides)) for e in events]
-            batch, _ = self.store.write_batch(kind, events, states, set(states), source=source)
+            batch, _ = self.store.write_batch(kind, events, states, set(states), source=source,
+                                              batch=batch)
             if source_id is not None and keys is not None:
                 self.store.insert_rows(SOURCES, SOURCES.column_names,
                                        [(source_id, key, pid, batch)

@@ -16,11 +16,10 @@ Gazetteer's JSON-LD: names with time spans and citations, types, geometry, relat
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,6 @@ from shapely.geometry import mapping as geojson_of
 from shapely.geometry.base import BaseGeometry
 
 from geonames.crs import parse_crs, reproject
-from geonames.divisions.codes import validate_code
 from geonames.errors import GeonamesError, InputFileError
 from geonames.names.model import Approval, NameStatus, PlaceName
 from geonames.names.romanize import generic_terms
@@ -44,7 +42,7 @@ from geonames.registry.model import (
     evolve,
     place_to_record,
 )
-from geonames.text import decode_text, iso_date, text_problem
+from geonames.text import TEXT_ENCODINGS, iso_date, text_problem
 from geonames.values import nonfinite_geometries
 from geonames.vector import read_layer, write_features
 
@@ -143,66 +141,164 @@ def read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = Non
     return places, rejected
 
 
+#: Records read, checked and written at a time by :func:`import_file`: memory stays flat in
+#: the number of records (the file is streamed; only what a chunk holds is in memory at once).
+CHUNK = 50_000
+
+#: One chunk of a file: its places, each place's row label, and the records rejected in it.
+Chunk = tuple[list[PlaceName], list[str], list[Rejection]]
+
+
+class PlaceReader:
+    """A place file opened for reading in chunks (:meth:`chunks`), and scanned for what an
+    import must know before it writes (:meth:`scan`: record count, ids given twice).
+
+    CSV is streamed (decoded block by block, never held whole); GeoJSON and GeoPackage layers
+    are read in one vectorised pass and turned into places a chunk at a time; Linked Places
+    JSON is read whole.
+    """
+
+    def __init__(self, path: str | os.PathLike, mapping: Mapping[str, str] | None = None, *,
+                 layer: str | None = None, crs: str | CRS | None = None,
+                 register_crs: str | CRS = "EPSG:4490", encoding: str | None = None,
+                 fmt: str | None = None) -> None:
+        self.kind = format_of(path, fmt)
+        self.path = str(path)
+        if not os.path.exists(self.path):
+            raise InputFileError(f"{self.path}: no such file")
+        self.mapping = dict(mapping or {})
+        unknown = sorted(set(self.mapping) - set(FIELDS))
+        if unknown:
+            raise GeonamesError(f"unknown register field(s) {', '.join(unknown)} in the column "
+                                f"mapping; fields are: {', '.join(FIELDS)}")
+        self.target = parse_crs(register_crs)
+        self.source_crs = self.target
+        self.encoding = encoding
+        self.layer = layer
+        self.cols: dict[str, str | None] = {}
+        self._raw: Any = None
+        self._csv: tuple[str, Any] | None = None
+        if self.kind == "csv":
+            columns, self._csv = _open_csv(self.path, encoding)
+            self.source_crs = parse_crs(crs) if crs else self.target
+            self.cols = _resolve_columns(columns, self.mapping, has_geometry=False)
+        elif self.kind in ("geojson", "gpkg"):
+            raw = read_layer(self.path, layer, encoding)
+            columns = list(raw.fields)
+            if FID in self.mapping.values():  # the feature id as a column (GeoJSON "id", fid)
+                columns.append(FID)
+            self._raw = raw
+            self.source_crs = parse_crs(crs) if crs else (raw.declared_crs or self.target)
+            self.cols = _resolve_columns(columns, self.mapping, has_geometry=True)
+
+    def _rows(self) -> Iterator[tuple[str, Mapping[str, Any], BaseGeometry | None]]:
+        """(label, row, geometry) of every record, in file order."""
+        if self._csv is not None:
+            enc, dialect = self._csv
+            with open(self.path, encoding=enc, newline="") as fh:
+                reader = csv.DictReader(fh, dialect=dialect)
+                columns = [c.strip() for c in (reader.fieldnames or [])]
+                reader.fieldnames = columns
+                for k, r in enumerate(reader):  # file line numbers (header is line 1)
+                    yield str(k + 2), {c: v for c, v in r.items() if c is not None}, None
+            return
+        raw = self._raw
+        with_fid = FID in self.mapping.values()
+        for k, (fid, props) in enumerate(zip(raw.fids, raw.properties)):
+            row = {**props, FID: fid} if with_fid else props
+            yield f"feature {fid}", row, raw.geometries[k]
+
+    def chunks(self, size: int = CHUNK) -> Iterator[Chunk]:
+        """The file's places ``size`` records at a time (each chunk's rejections in row
+        order)."""
+        if self.kind == "lpf":
+            places, rejected = _read_lpf(self.path, self.target)
+            labels = [str(k + 1) for k in range(len(places))]
+            yield places, labels, rejected
+            return
+        used = {c for c in self.cols.values() if c}
+        block: list[tuple[str, Mapping[str, Any], BaseGeometry | None]] = []
+        for item in self._rows():
+            block.append(item)
+            if len(block) >= size:
+                yield self._places(block, used)
+                block = []
+        if block:
+            yield self._places(block, used)
+
+    def _places(self, block: Sequence[tuple[str, Mapping[str, Any], BaseGeometry | None]],
+                used: set[str]) -> Chunk:
+        cols = self.cols
+        places: list[PlaceName] = []
+        where: list[str] = []
+        rejected: list[Rejection] = []
+        found: list[BaseGeometry | None] = []
+        for label, row, geometry in block:
+            try:
+                place, geom = _place_from_row(row, cols, used, geometry)
+            except (ValueError, KeyError, TypeError, shapely.errors.ShapelyError) as err:
+                name = row.get(cols["name"] or "") if cols.get("name") else ""
+                rejected.append(Rejection(label, _reason(err), str(name or "")))
+                continue
+            places.append(place)
+            where.append(label)
+            found.append(geom)
+        out = np.asarray(found, dtype=object)
+        if len(out) and not self.source_crs.equals(self.target):
+            present = ~shapely.is_missing(out)
+            out[present] = reproject(out[present], self.source_crs, self.target)
+        bad = _outside_lonlat(out) if self.target.is_geographic else set()
+        for k in bad:
+            rejected.append(Rejection(where[k], OUTSIDE_LONLAT, places[k].name))
+        places = [evolve(p, geometry=g) if g is not None else p
+                  for k, (p, g) in enumerate(zip(places, out)) if k not in bad]
+        where = [w for k, w in enumerate(where) if k not in bad]
+        rejected.sort(key=lambda r: _row_order(r.row))
+        return places, where, rejected
+
+    def scan(self) -> tuple[int, set[str]]:
+        """``(records, ids given more than once)``: one light pass (no places are built)."""
+        if self.kind == "lpf":
+            places, rejected = _read_lpf(self.path, self.target)
+            given = [p.id for p in places if p.id != AUTO_ID]
+            return len(places) + len(rejected), _repeats(given)
+        column = self.cols.get("id")
+        n = 0
+        ids: list[str] = []
+        for _, row, _ in self._rows():
+            n += 1
+            if column:
+                value = row.get(column)
+                if isinstance(value, str):
+                    value = value.strip()
+                if value not in _SKIP:
+                    ids.append(_text(value))
+        return n, _repeats(ids)
+
+
+def _repeats(ids: Iterable[str]) -> set[str]:
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for pid in ids:
+        (repeated if pid in seen else seen).add(pid)
+    return repeated
+
+
 def _read_places(path: str | os.PathLike, mapping: Mapping[str, str] | None = None, *,
                  layer: str | None = None, crs: str | CRS | None = None,
                  register_crs: str | CRS = "EPSG:4490", encoding: str | None = None,
                  fmt: str | None = None
                  ) -> tuple[list[PlaceName], list[str], list[Rejection]]:
     """:func:`read_places`, with each place's row label (its key in the file)."""
-    kind = format_of(path, fmt)
-    path = str(path)
-    if not os.path.exists(path):
-        raise InputFileError(f"{path}: no such file")
-    mapping = dict(mapping or {})
-    unknown = sorted(set(mapping) - set(FIELDS))
-    if unknown:
-        raise GeonamesError(f"unknown register field(s) {', '.join(unknown)} in the column "
-                            f"mapping; fields are: {', '.join(FIELDS)}")
-    target = parse_crs(register_crs)
-    if kind == "csv":
-        columns, rows = _read_csv(path, encoding)
-        geoms = None
-        source_crs = parse_crs(crs) if crs else target
-        labels = [str(k + 2) for k in range(len(rows))]  # file line numbers (header is line 1)
-    elif kind in ("geojson", "gpkg"):
-        raw = read_layer(path, layer, encoding)
-        columns, rows = list(raw.fields), raw.properties
-        if FID in mapping.values():  # the feature id as a column (GeoJSON "id", GPKG fid)
-            columns.append(FID)
-            rows = [{**r, FID: fid} for r, fid in zip(rows, raw.fids)]
-        geoms = raw.geometries
-        source_crs = parse_crs(crs) if crs else (raw.declared_crs or target)
-        labels = [f"feature {fid}" for fid in raw.fids]
-    else:
-        lpf_places, lpf_rejected = _read_lpf(path, target)
-        return lpf_places, [str(k + 1) for k in range(len(lpf_places))], lpf_rejected
-    cols = _resolve_columns(columns, mapping, has_geometry=geoms is not None)
-    used = {c for c in cols.values() if c}
+    reader = PlaceReader(path, mapping, layer=layer, crs=crs, register_crs=register_crs,
+                         encoding=encoding, fmt=fmt)
     places: list[PlaceName] = []
     where: list[str] = []
     rejected: list[Rejection] = []
-    found: list[BaseGeometry | None] = []
-    for k, row in enumerate(rows):
-        try:
-            place, geom = _place_from_row(row, cols, used, geoms[k] if geoms is not None else None)
-        except (ValueError, KeyError, TypeError, shapely.errors.ShapelyError) as err:
-            name = row.get(cols["name"] or "") if cols.get("name") else ""
-            rejected.append(Rejection(labels[k], _reason(err), str(name or "")))
-            continue
-        places.append(place)
-        where.append(labels[k])
-        found.append(geom)
-    out = np.asarray(found, dtype=object)
-    if len(out) and not source_crs.equals(target):
-        present = ~shapely.is_missing(out)
-        out[present] = reproject(out[present], source_crs, target)
-    bad = _outside_lonlat(out) if target.is_geographic else set()
-    for k in bad:
-        rejected.append(Rejection(where[k], OUTSIDE_LONLAT, places[k].name))
-    places = [evolve(p, geometry=g) if g is not None else p
-              for k, (p, g) in enumerate(zip(places, out)) if k not in bad]
-    where = [w for k, w in enumerate(where) if k not in bad]
-    rejected.sort(key=lambda r: _row_order(r.row))
+    for chunk_places, labels, chunk_rejected in reader.chunks():
+        places += chunk_places
+        where += labels
+        rejected += chunk_rejected
     return places, where, rejected
 
 
@@ -212,24 +308,41 @@ def import_file(registry: Registry, path: str | os.PathLike, *, effective: date,
                 fmt: str | None = None, approval: Approval | None = None, reason: str = "",
                 batch_size: int | None = None, strict: bool = False, force: bool = False,
                 override: Any = None, resume: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                progress: Callable[[int, int], None] | None = None,
+                chunk: int = CHUNK) -> ImportResult:
     """Read a file (:func:`read_places`) and import it into ``registry``.
 
+    The file is streamed: ``chunk`` records (default :data:`CHUNK`) are read, checked and
+    written at a time, so memory does not grow with the size of the file. Without
+    ``batch_size`` the whole file is one transaction and one batch, however many chunks it
+    takes: a failure anywhere (a bad record with ``strict``, a refused write, a killed
+    process) leaves the register as it was. With ``batch_size`` every ``batch_size`` records
+    are committed as their own batch (continue a killed import with ``resume``).
+
     Strict: any rejected record imports nothing (:class:`~geonames.registry.ImportRejected`).
+    A first light pass over the file counts its records and finds the ids it gives twice
+    (every record with such an id is rejected, whichever chunks they are in).
 
     Every record keeps its source key (the file's content digest and its row), so importing
     the same file again adds nothing (``result.skipped`` counts what was there already), and
     an import killed half-way is continued with ``resume=True``.
     """
-    places, labels, rejected = _read_places(path, mapping, layer=layer, crs=crs,
-                                            register_crs=registry.crs, encoding=encoding,
-                                            fmt=fmt)
-    return registry.import_places(places, effective=effective, approval=approval,
+    reader = PlaceReader(path, mapping, layer=layer, crs=crs, register_crs=registry.crs,
+                         encoding=encoding, fmt=fmt)
+    if chunk < 1:
+        raise GeonamesError("chunk: at least one record")
+    records, repeated = reader.scan()
+
+    def chunks() -> Iterator[tuple[list[PlaceName], list[str], list[Rejection]]]:
+        for places, labels, rejected in reader.chunks(chunk):
+            yield places, [f"row {label}" for label in labels], rejected
+
+    return registry.import_stream(chunks, effective=effective, approval=approval,
                                   reason=reason, source=os.path.basename(str(path)),
-                                  batch_size=batch_size, strict=strict, rejected=rejected,
-                                  force=force, override=override, source_id=source_digest(path),
-                                  keys=[f"row {label}" for label in labels], resume=resume,
-                                  progress=progress)
+                                  batch_size=batch_size, strict=strict, force=force,
+                                  override=override, source_id=source_digest(path),
+                                  resume=resume, progress=progress,
+                                  records=records, repeated=repeated)
 
 
 def source_digest(path: str | os.PathLike) -> str:
@@ -244,25 +357,51 @@ def source_digest(path: str | os.PathLike) -> str:
     return "sha256:" + digest.hexdigest()[:32]
 
 
-def _read_csv(path: str, encoding: str | None) -> tuple[list[str], list[dict[str, Any]]]:
-    data = Path(path).read_bytes()
-    if not data.strip():
-        raise InputFileError(f"{path}: the file is empty")
-    text = decode_text(data, path, encoding)[0]
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    if not columns:
-        raise InputFileError(f"{path}: no header row")
-    reader.fieldnames = columns
-    rows = [{k: v for k, v in r.items() if k is not None} for r in reader]
-    if not rows:
-        raise InputFileError(f"{path}: no data rows")
-    return columns, rows
+def _open_csv(path: str, encoding: str | None) -> tuple[list[str], tuple[str, Any]]:
+    """The header of a CSV and how to stream it: (encoding, dialect). The file is decoded
+    block by block to choose the encoding (never held whole); a header and at least one data
+    row are required."""
+    enc = _csv_encoding(path, encoding)
+    with open(path, encoding=enc, newline="") as fh:
+        sample = fh.read(4096)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        except csv.Error:
+            dialect = csv.excel
+        fh.seek(0)
+        reader = csv.DictReader(fh, dialect=dialect)
+        columns = [c.strip() for c in (reader.fieldnames or [])]
+        if not columns:
+            raise InputFileError(f"{path}: no header row")
+        if next(reader, None) is None:
+            raise InputFileError(f"{path}: no data rows")
+    return columns, (enc, dialect)
+
+
+def _csv_encoding(path: str, encoding: str | None) -> str:
+    """The encoding a CSV decodes with in full: ``encoding`` when given, else the first of
+    UTF-8 (with or without BOM) and GB18030 (:func:`geonames.text.decode_text`'s rule, applied
+    block by block)."""
+    import codecs
+
+    blank = True
+    for candidate in [encoding] if encoding else TEXT_ENCODINGS:
+        try:
+            decoder = codecs.getincrementaldecoder(candidate)()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    decoder.decode(block)
+                    blank = blank and not block.strip()
+                decoder.decode(b"", final=True)
+        except (UnicodeDecodeError, LookupError) as err:
+            if encoding:
+                raise InputFileError(f"{path}: cannot decode as {encoding} ({err})") from None
+            continue
+        if blank:
+            raise InputFileError(f"{path}: the file is empty")
+        return candidate
+    raise InputFileError(f"{path}: text is neither UTF-8 nor GB18030; give the encoding "
+                         "(--encoding)")
 
 
 def _resolve_columns(columns: Sequence[str], mapping: Mapping[str, str],
@@ -296,12 +435,15 @@ def _resolve_columns(columns: Sequence[str], mapping: Mapping[str, str],
 
 def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used: set[str],
                     geometry: BaseGeometry | None) -> tuple[PlaceName, BaseGeometry | None]:
-    def get(fld: str) -> Any:
-        col = cols.get(fld)
-        value = row.get(col) if col else None
-        if isinstance(value, str):
-            value = value.strip()
-        return None if value in _SKIP else value
+    values: dict[str, Any] = {}
+    for fld, col in cols.items():  # only the mapped fields: most of FIELDS are not
+        if col:
+            value = row.get(col)
+            if isinstance(value, str):
+                value = value.strip()
+            if value not in _SKIP:
+                values[fld] = value
+    get = values.get
 
     name = get("name")
     if name is None:
@@ -318,10 +460,7 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
         value = get(fld)
         if value is not None:
             rec[fld] = _text(value)
-    if "division_code" in rec:
-        fault = validate_code(rec["division_code"])
-        if fault:
-            raise ValueError(fault)
+    # the division code is checked by PlaceName itself (its fault is the rejection's reason)
     if "status" in rec:
         try:
             rec["status"] = str(NameStatus(rec["status"]))

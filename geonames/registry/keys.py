@@ -125,7 +125,7 @@ def name_rows(place: PlaceName, today: date | None = None) -> list[NameRow]:
     return rows
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 12)  # for queries; an import's names are mostly distinct
 def grams(name: str) -> tuple[str, ...]:
     """Every character and every pair of adjacent characters of a name, without repeats.
 

@@ -363,19 +363,28 @@ class Store(ABC):
         return out
 
     def write_batch(self, kind: str, events: Sequence[Event], states: dict[str, PlaceName],
-                    new_ids: set[str], source: str = "", note: str = "") -> tuple[int, list[Event]]:
+                    new_ids: set[str], source: str = "", note: str = "",
+                    batch: int | None = None) -> tuple[int, list[Event]]:
         """Append one batch: its events, then the derived state of every place it touched.
 
         ``states`` holds the new state of every place the events touch; ``new_ids`` the ones
-        that did not exist before. Must run inside :meth:`transaction`.
+        that did not exist before. Must run inside :meth:`transaction`. ``batch`` continues a
+        batch this transaction started (a streamed import writes one batch in chunks): its
+        counts grow by this part's.
         Returns the batch number and the events with their ``seq``, ``batch`` and ``recorded``.
         """
         assert self._in_write, "write_batch needs a transaction"
         recorded = now_text()
-        batch = self.reserve(BATCHES, 1)
-        self.insert_rows(BATCHES, ("batch", "kind", "source", "recorded", "n_events", "n_places",
-                                   "note"),
-                         [(batch, kind, source, recorded, len(events), len(states), note)])
+        continued = batch
+        if batch is None:
+            batch = self.reserve(BATCHES, 1)
+            self.insert_rows(BATCHES, ("batch", "kind", "source", "recorded", "n_events",
+                                       "n_places", "note"),
+                             [(batch, kind, source, recorded, len(events), len(states), note)])
+        else:
+            self.execute("UPDATE gn_batches SET n_events = n_events + ?, "
+                         "n_places = n_places + ? WHERE batch = ?",
+                         (len(events), len(states), batch))
         seq0 = self.reserve(EVENTS, len(events)) if events else 0
         stamped = []
         rows = []
@@ -395,8 +404,15 @@ class Store(ABC):
                                  e.overrides, seq, batch, when))
         self.insert_rows(EVENTS, ("seq", *EVENT_FIELDS), rows)
         self._write_states(states, new_ids, first_seq, last_seq)
-        self.after_batch(len(events))
+        if continued is None:  # a batch written in parts: the caller does it once at the end
+            self.after_batch(len(events))
         return batch, stamped
+
+    @contextmanager
+    def bulk_load(self, rows: int) -> Iterator[None]:
+        """Inside a write transaction that will add about ``rows`` places in several parts:
+        backends may defer index upkeep to its end (the GeoPackage store does)."""
+        yield
 
     def after_batch(self, rows: int) -> None:
         """Backend upkeep at the end of a batch (PostgreSQL refreshes planner statistics)."""
