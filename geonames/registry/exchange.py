@@ -232,7 +232,7 @@ class PlaceReader:
         places: list[PlaceName] = []
         where: list[str] = []
         rejected: list[Rejection] = []
-        found: list[BaseGeometry | None] = []
+        found: list[BaseGeometry | tuple[float, float] | None] = []
         for label, row, geometry in block:
             try:
                 place, geom = _place_from_row(row, cols, used, geometry)
@@ -243,7 +243,11 @@ class PlaceReader:
             places.append(place)
             where.append(label)
             found.append(geom)
-        out = np.asarray(found, dtype=object)
+        out = np.empty(len(found), dtype=object)
+        out[:] = [None if isinstance(g, tuple) else g for g in found]
+        xy = [k for k, g in enumerate(found) if isinstance(g, tuple)]
+        if xy:
+            out[xy] = shapely.points(np.array([found[k] for k in xy], dtype=float))
         if len(out) and not self.source_crs.equals(self.target):
             present = ~shapely.is_missing(out)
             out[present] = reproject(out[present], self.source_crs, self.target)
@@ -434,7 +438,10 @@ def _resolve_columns(columns: Sequence[str], mapping: Mapping[str, str],
 
 
 def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used: set[str],
-                    geometry: BaseGeometry | None) -> tuple[PlaceName, BaseGeometry | None]:
+                    geometry: BaseGeometry | None
+                    ) -> tuple[PlaceName, BaseGeometry | tuple[float, float] | None]:
+    """A place from one record, and its geometry: the layer's, from WKT, or ``(x, y)`` from
+    longitude/latitude columns (the caller makes the points of a chunk in one call)."""
     values: dict[str, Any] = {}
     for fld, col in cols.items():  # only the mapped fields: most of FIELDS are not
         if col:
@@ -506,10 +513,13 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
                 raise ValueError(f"coordinates {lon!r}, {lat!r} are not numbers") from None
             if not (math.isfinite(x) and math.isfinite(y)):
                 raise ValueError(f"coordinates {lon!r}, {lat!r} are not finite")
-            geometry = shapely.Point(x, y)
+            return _place(get("id"), fields), (x, y)  # made into points chunk by chunk
     pid = get("id")
-    place = PlaceName(id=_text(pid) if pid is not None else AUTO_ID, **fields)
-    return place, geometry
+    return _place(pid, fields), geometry
+
+
+def _place(pid: Any, fields: dict[str, Any]) -> PlaceName:
+    return PlaceName(id=_text(pid) if pid is not None else AUTO_ID, **fields)
 
 
 OUTSIDE_LONLAT = ("coordinates outside longitude -180..180 / latitude -90..90 (are x and y "

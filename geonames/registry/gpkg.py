@@ -44,6 +44,10 @@ RTREE_EXTENSION = "http://www.geopackage.org/spec120/#extension_rtree"
 _TYPES = {"text": "TEXT", "int": "INTEGER", "real": "REAL", "json": "TEXT", "date": "DATE",
           "blob": "BLOB", "geometry": "GEOMETRY"}
 
+#: SQLite page cache of a register (KiB), and while a bulk load appends to it.
+CACHE_KIB = 262_144
+BULK_CACHE_KIB = 65_536
+
 #: Batches at least this large load the R-tree and rebuild search indexes in bulk.
 BULK_ROWS = 20_000
 
@@ -189,7 +193,7 @@ class GpkgStore(Store):
             self.conn.close()
             raise InputFileError(f"{self.path}: not a GeoPackage or SQLite file ({err})") from None
         register_functions(self.conn)
-        self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
+        self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.conn.execute("PRAGMA temp_store = MEMORY")
         self.has_tables = bool(tables)
         if tables and app != APPLICATION_ID:
@@ -403,10 +407,13 @@ class GpkgStore(Store):
             for index in table.indexes:
                 self.conn.execute(f'DROP INDEX IF EXISTS "{index.name}"')
             self._deferred.add(table.name)
+        if tables:  # appending, not searching: a smaller page cache keeps memory flat
+            self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
             yield
         finally:
             self._deferred.clear()
+            self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         for table in tables:
             for index in table.indexes:
                 unique = "UNIQUE " if index.unique else ""

@@ -60,7 +60,7 @@ class NameRow:
     valid_to: str | None
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 15)  # an import's names are mostly distinct: a bounded cache
 def name_keys(name: str, generic: str = "") -> tuple[str, str, str, str, str, int]:
     """``(proper, key, proper_key, initials, proper_initials, rank)`` of a name.
 
