@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -29,6 +29,13 @@ from geonames.registry.schema import CORE_TABLES, NAME_FIELDS, Table
 from geonames.registry.store import SUBSTRING_CAP, SUBSTRING_COLUMNS, Store, name_values
 
 _NAMES_T = next(t for t in CORE_TABLES if t.name == "gn_names")
+
+
+#: Loads of at least this many places into a register they more than double build its
+#: indexes once at the end (:meth:`PostgisStore.bulk_load`).
+BULK_ROWS = 20_000
+#: The tables whose indexes a bulk load builds at its end.
+BULK_TABLES = ("gn_names", "gn_events", "placenames", "gn_sources")
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -222,6 +229,31 @@ class PostgisStore(Store):
                 f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
+
+    @contextlib.contextmanager
+    def bulk_load(self, rows: int) -> Iterator[None]:
+        """Drop the indexes of the register's tables (B-tree, trigram GIN, GiST; not primary
+        keys) when ``rows`` new places will more than double them, and build each once at the
+        end of the same transaction: one build instead of index upkeep row by row (the trigram
+        indexes above all). A rollback restores them as they were. The tables stay locked
+        against readers until the commit, which a first large import can afford."""
+        assert self._in_write, "bulk_load needs a transaction"
+        if rows < BULK_ROWS or self.scalar(
+                "SELECT count(*) FROM (SELECT 1 FROM gn_names LIMIT ?) n", (rows,)) >= rows:
+            yield
+            return
+        found = self.conn.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_namespace n ON n.oid = t.relnamespace "
+            "WHERE n.nspname = %s AND t.relname = ANY(%s) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY 1", (self.schema, list(BULK_TABLES))).fetchall()
+        for name, _ in found:
+            self.conn.execute(f"DROP INDEX {name}")
+        yield
+        for _, definition in found:
+            self.conn.execute(definition)
 
     def after_batch(self, rows: int) -> None:
         # fresh statistics after a big load, or the planner scans where an index serves
