@@ -504,20 +504,31 @@ class Outline:
         inside another's hole is within that shell, and adds nothing)."""
         if not len(self.faces):
             return shapely.Polygon()
-        shells = as_array(shapely.polygons(shapely.get_exterior_ring(self.faces)))
-        # "contains" prepares each (large) query shell once; "within" would not
-        outer, inner = shapely.STRtree(shells).query(shells, predicate="contains")
-        other = inner != outer
-        inner, outer = inner[other], outer[other]
-        # equal shells are within each other: the first of them is kept
-        key = inner.astype(np.int64) * len(shells) + outer
-        mutual = np.isin(key, outer.astype(np.int64) * len(shells) + inner)
-        dropped = np.unique(inner[~mutual | (outer < inner)])
-        kept = np.delete(shells, dropped)
+        kept = outermost_shells(self.faces)
         try:
             return shapely.coverage_union_all(kept)
         except shapely.errors.GEOSException:
             return overlay(shapely.union_all, kept)
+
+
+def outermost_shells(polygons: np.ndarray) -> np.ndarray:
+    """The polygons' exteriors as polygons, without those inside another's (equal ones once):
+    they do not overlap but where they touch.
+
+    >>> from shapely import box
+    >>> lake = box(0, 0, 10, 10).difference(box(2, 2, 8, 8))
+    >>> [p.bounds for p in outermost_shells([lake, box(3, 3, 4, 4), box(20, 0, 21, 1)])]
+    [(0.0, 0.0, 10.0, 10.0), (20.0, 0.0, 21.0, 1.0)]
+    """
+    shells = as_array(shapely.polygons(shapely.get_exterior_ring(as_array(polygons))))
+    # "contains" prepares each (large) query shell once; "within" would not
+    outer, inner = shapely.STRtree(shells).query(shells, predicate="contains")
+    other = inner != outer
+    inner, outer = inner[other], outer[other]
+    # equal shells are within each other: the first of them is kept
+    key = inner.astype(np.int64) * len(shells) + outer
+    mutual = np.isin(key, outer.astype(np.int64) * len(shells) + inner)
+    return np.delete(shells, np.unique(inner[~mutual | (outer < inner)]))
 
 
 def outline_of(geometries: np.ndarray, tree: shapely.STRtree | None = None) -> Outline:
@@ -683,7 +694,7 @@ def find_open_gaps(
     parts = parts[shapely.get_type_id(parts) == 3]
     if not len(parts):
         return none
-    filled = shapely.multipolygons(shapely.polygons(shapely.get_exterior_ring(parts)))
+    filled: BaseGeometry = shapely.MultiPolygon(list(outermost_shells(parts)))
     rest, unchecked = _closing_rest(filled, gap_width / 2.0)
     none.unchecked = unchecked
     rest = rest[shapely.get_type_id(rest) == 3]
@@ -694,8 +705,15 @@ def find_open_gaps(
     zone_idx, seg_idx = shapely.STRtree(outline.segments).query(zones, predicate="intersects")
     if not len(zone_idx):
         return none
-    length = shapely.length(overlay(shapely.intersection, outline.segments[seg_idx],
-                                    zones[zone_idx]))
+    # segments wholly inside their zone count whole (a prepared test); only those crossing
+    # its edge are cut
+    shapely.prepare(zones)
+    segments = outline.segments[seg_idx]
+    length = shapely.length(segments)
+    cut = ~shapely.contains(zones[zone_idx], segments)
+    if cut.any():
+        length[cut] = shapely.length(overlay(shapely.intersection, segments[cut],
+                                             zones[zone_idx[cut]]))
     n = np.int64(len(geoms))
     keys, inverse = np.unique(zone_idx.astype(np.int64) * n + outline.owners[seg_idx],
                               return_inverse=True)
@@ -706,11 +724,12 @@ def find_open_gaps(
     kept = np.flatnonzero(np.bincount(zone, minlength=len(rest)) >= 2)
     if not len(kept):
         return none
+    width = widths(rest[kept])
     sel = np.isin(zone, kept)
     zone, div, contact = zone[sel], div[sel], contact[sel]  # sorted by zone, then division
     cuts = np.searchsorted(zone, kept[1:])
     inlets = rest[kept]
-    return Inlets(inlets, shapely.area(inlets), widths(inlets), np.split(div, cuts),
+    return Inlets(inlets, shapely.area(inlets), width, np.split(div, cuts),
                   np.split(contact, cuts), unchecked)
 
 
