@@ -49,8 +49,9 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
+
+from _measure import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "echarts-china-counties-pypkg==0.0.2"
@@ -243,35 +244,6 @@ def child(kind: str, path: str, crs: str) -> dict:
         return {"units": len(geoms), "invalid": int(bad.sum()),
                 "flagged": int((shapely.length(edges) > 0).sum())}
     raise SystemExit(f"unknown run {kind}")
-
-
-def measure(argv: list[str], timeout: float) -> dict:
-    """Run a command; its CPU seconds, wall seconds, peak memory (MB) and JSON output."""
-    wall = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, text=True)
-        deadline = wall + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                return {"error": f"timeout after {timeout:.0f} s"}
-            time.sleep(0.05)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read() if proc.stderr else ""
-        out.seek(0)
-        text = out.read()
-    result: dict = {"cpu": usage.ru_utime + usage.ru_stime,
-                    "wall": time.perf_counter() - wall, "mb": usage.ru_maxrss / 1024}
-    if proc.returncode != 0:
-        result["error"] = f"exit {proc.returncode}: " + (err.strip().splitlines() or [""])[-1]
-    else:
-        last = [line for line in text.splitlines() if line.startswith("{")]
-        result["out"] = json.loads(last[-1]) if last else {}
-    return result
 
 
 def find_mapshaper(cache: Path, install: bool) -> str | None:

