@@ -11,6 +11,7 @@ import fiona
 import pytest
 
 from geonames.cli import main
+from geonames.errors import InputFileError
 from geonames.inspection.config import load_config
 from geonames.inspection.run import run_inspection
 from tests.conftest import FIXTURES
@@ -157,3 +158,13 @@ coverage = false
              if f.code.startswith("marker.")]
     assert found == [("marker.off_line", "500117500151018Q", "500117500151")]
     assert report.stats["markers"]["lines"] == 12
+
+
+@pytest.mark.parametrize("value", ['""', "5", '"🙂"', '"parity"'])
+def test_a_repair_method_it_does_not_know_is_refused(tmp_path, value):
+    path = tmp_path / "inspection.toml"
+    path.write_text(f'[divisions]\npath = "{FIXTURES / "chongqing" / "divisions.geojson"}"\n'
+                    f"repair = {value}\n[checks]\nmarkers = false\nedgematch = false\n"
+                    "changes = false\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="repair method must be one of structure, linework"):
+        run_inspection(path, sections=False, allow_outside=True)

@@ -191,7 +191,7 @@ def check_coverage(run: Inspection, progress: Progress = quiet) -> None:
         run.divisions, crs=run.metric,
         gap_width=float(tol.get("gap_width", DEFAULT_GAP_WIDTH)),
         min_area=float(tol.get("min_area", DEFAULT_MIN_AREA)),
-        repair_method=str(run.cfg.get("divisions", "repair") or "structure"))
+        repair_method=str(run.cfg.get("divisions", "repair", "structure")))
     run.findings += result.findings
     run.stats["coverage"] = {"findings": len(result.findings), **result.parameters}
 
