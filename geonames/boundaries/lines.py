@@ -299,7 +299,7 @@ def _side_pieces(seg: RingSegments, rest: np.ndarray, tree: shapely.STRtree) -> 
                     np.array([], dtype=np.int64), 0, np.array([], dtype=object))
     if not len(rest):
         return empty
-    pieces = node_lines(seg.lines(rest))
+    pieces = node_lines(seg.lines(rest), seg.owner[rest])
     if not len(pieces):
         return empty
     # probe just left and right of the middle of each piece's first segment

@@ -70,6 +70,7 @@ from geonames.geometry import (
     overlay,
     repair,
     ring_segments,
+    run_parallel,
     simplest,
 )
 from geonames.text import Progress, quiet
@@ -541,7 +542,7 @@ def outline_of(geometries: np.ndarray, tree: shapely.STRtree | None = None) -> O
     seg = ring_segments(geoms, present)
     _, rest = match_segments(seg)
     lines = seg.lines(rest)
-    cut = faces(node_lines(lines))
+    cut = faces(node_lines(lines, seg.owner[rest]))
     covered = np.zeros(len(cut), dtype=bool)
     if len(cut):
         tree = tree or shapely.STRtree(only_present(geoms, present))
@@ -674,9 +675,10 @@ def find_open_gaps(
     divisions for at least ``INLET_MIN_DEPTH × gap_width`` each (a notch where two
     divisions meet at a corner is not), and its area is at least ``min_area``.
 
-    Never raises on a GEOS topology error: the closing is retried on the outline snapped to
-    :data:`~geonames.geometry.OVERLAY_GRID`, then part by part; a part that still fails is
-    left unchecked and named in ``Inlets.unchecked`` (reported as ``coverage.unchecked``).
+    Never raises on a GEOS topology error: the difference is retried snapped to
+    :data:`~geonames.geometry.OVERLAY_GRID`, the closing part by part (:func:`_closing_rest`);
+    a part that still fails is left unchecked and named in ``Inlets.unchecked`` (reported
+    as ``coverage.unchecked``).
 
     >>> from shapely import box
     >>> sides = [box(0, 0, 100, 100), box(102, 0, 200, 100), box(0, -100, 200, 0)]
@@ -694,17 +696,54 @@ def find_open_gaps(
     parts = parts[shapely.get_type_id(parts) == 3]
     if not len(parts):
         return none
-    filled: BaseGeometry = shapely.MultiPolygon(list(outermost_shells(parts)))
-    rest, unchecked = _closing_rest(filled, gap_width / 2.0)
+    rest, unchecked = _closing_rest(outermost_shells(parts), gap_width / 2.0)
     none.unchecked = unchecked
-    rest = rest[shapely.get_type_id(rest) == 3]
-    rest = rest[shapely.area(rest) >= max(min_area, 1e-6)]
-    if not len(rest) or not len(outline.segments):
+    n = np.int64(len(geoms))
+    rest = _polygons_of_area(rest, max(min_area, 1e-6))
+    # a piece that two divisions each run along for the depth has at least that perimeter
+    rest = rest[shapely.length(rest) >= INLET_MIN_DEPTH * gap_width - 2 * TOUCH]
+    kept, _, _, _ = _deep_contact(rest, outline, n, gap_width)
+    # the pieces of an overlay along nearly coincident borders can hang together by hairlines
+    # (numerical noise, nanometres wide) that chain fillets at many corners into one piece:
+    # the candidates are opened by TOUCH to cut those, and checked again
+    rest = _polygons_of_area(_opening(rest[kept], TOUCH), max(min_area, 1e-6))
+    kept, zone, div, contact = _deep_contact(rest, outline, n, gap_width)
+    if not len(kept):
         return none
+    width = widths(rest[kept])
+    cuts = np.searchsorted(zone, kept[1:])
+    inlets = rest[kept]
+    return Inlets(inlets, shapely.area(inlets), width, np.split(div, cuts),
+                  np.split(contact, cuts), unchecked)
+
+
+def _polygons_of_area(geometries: np.ndarray, min_area: float) -> np.ndarray:
+    """The Polygon parts of at least ``min_area`` (m²)."""
+    parts = shapely.get_parts(np.asarray(geometries, dtype=object))
+    parts = parts[shapely.get_type_id(parts) == 3]
+    return parts[shapely.area(parts) >= min_area]
+
+
+def _opening(polygons: np.ndarray, radius: float) -> np.ndarray:
+    """Polygons shrunk and grown back by ``radius`` (m): parts thinner than 2 × radius go."""
+    if not len(polygons):
+        return polygons
+    return as_array(shapely.buffer(shapely.buffer(polygons, -radius, join_style="mitre"),
+                                   radius, join_style="mitre"))
+
+
+def _deep_contact(rest: np.ndarray, outline: Outline, n: np.int64, gap_width: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pieces (positions in ``rest``) that run along at least two divisions' unmatched
+    segments for ``INLET_MIN_DEPTH × gap_width`` (m) each; and for them, sorted by piece then
+    division: the piece, the division and the contact length, m."""
+    nothing = np.array([], dtype=np.int64)
+    if not len(rest) or not len(outline.segments):
+        return nothing, nothing, nothing, np.array([])
     zones = shapely.buffer(rest, TOUCH, quad_segs=2)
     zone_idx, seg_idx = shapely.STRtree(outline.segments).query(zones, predicate="intersects")
     if not len(zone_idx):
-        return none
+        return nothing, nothing, nothing, np.array([])
     # segments wholly inside their zone count whole (a prepared test); only those crossing
     # its edge are cut
     shapely.prepare(zones)
@@ -714,7 +753,6 @@ def find_open_gaps(
     if cut.any():
         length[cut] = shapely.length(overlay(shapely.intersection, segments[cut],
                                              zones[zone_idx[cut]]))
-    n = np.int64(len(geoms))
     keys, inverse = np.unique(zone_idx.astype(np.int64) * n + outline.owners[seg_idx],
                               return_inverse=True)
     contact = np.bincount(inverse.reshape(-1), weights=length, minlength=len(keys))
@@ -722,45 +760,77 @@ def find_open_gaps(
     deep = contact >= INLET_MIN_DEPTH * gap_width
     zone, div, contact = zone[deep], div[deep], contact[deep]
     kept = np.flatnonzero(np.bincount(zone, minlength=len(rest)) >= 2)
-    if not len(kept):
-        return none
-    width = widths(rest[kept])
     sel = np.isin(zone, kept)
-    zone, div, contact = zone[sel], div[sel], contact[sel]  # sorted by zone, then division
-    cuts = np.searchsorted(zone, kept[1:])
-    inlets = rest[kept]
-    return Inlets(inlets, shapely.area(inlets), width, np.split(div, cuts),
-                  np.split(contact, cuts), unchecked)
+    return kept, zone[sel], div[sel], contact[sel]
 
 
-def _closing_rest(filled: BaseGeometry,
+def _closing_rest(polygons: np.ndarray,
                   radius: float) -> tuple[np.ndarray, list[tuple[str, BaseGeometry]]]:
-    """The parts of ``closing(filled) − filled`` (closing: buffer out, then in, by
-    ``radius``), and what could not be checked. Retried snapped to the overlay grid, then
-    part by part, when GEOS raises a topology error."""
+    """The parts of ``closing(P) − P`` for the union P of disjoint ``polygons`` (closing:
+    buffer out, then in, by ``radius``, m), and what could not be checked.
+
+    Polygons more than ``2 × radius`` apart do not meet in the closing, so each cluster of
+    nearer ones (:func:`clusters`) is closed alone, the clusters on both cores. On a GEOS
+    topology error a cluster is retried snapped to :data:`~geonames.geometry.OVERLAY_GRID`,
+    then polygon by polygon; a polygon that still fails is left unchecked (the GEOS message
+    and a point inside it)."""
 
     def closing_minus(shape: BaseGeometry) -> BaseGeometry:
         closed = shapely.buffer(shapely.buffer(shape, radius, quad_segs=16), -radius,
                                 quad_segs=16)
-        return overlay(shapely.difference, closed, shape)
+        return shapely.difference(closed, shape)
 
-    try:
-        return shapely.get_parts(closing_minus(filled)), []
-    except shapely.errors.GEOSException:
-        pass
-    try:
-        snapped = shapely.set_precision(filled, OVERLAY_GRID)
-        return shapely.get_parts(closing_minus(snapped)), []
-    except shapely.errors.GEOSException:
-        pass
-    out: list[np.ndarray] = []
+    def one_cluster(members: np.ndarray) -> tuple[list[BaseGeometry], list[tuple[str,
+                                                                               BaseGeometry]]]:
+        shape = shapely.multipolygons(members)
+        for grid in (None, OVERLAY_GRID):
+            try:
+                return [closing_minus(shape if grid is None
+                                      else shapely.set_precision(shape, grid))], []
+            except shapely.errors.GEOSException:
+                pass
+        out, failed = [], []
+        for member in members:
+            try:
+                out.append(closing_minus(member))
+            except shapely.errors.GEOSException as err:
+                failed.append((str(err).splitlines()[0], shapely.point_on_surface(member)))
+        return out, failed
+
+    polygons = as_array(polygons)
+    groups = sorted(clusters(polygons, 2.0 * radius + TOUCH), key=len, reverse=True)
+    pieces: list[np.ndarray] = [np.array([], dtype=object)]
     unchecked: list[tuple[str, BaseGeometry]] = []
-    for part in shapely.get_parts(filled):
-        try:
-            out.append(shapely.get_parts(closing_minus(part)))
-        except shapely.errors.GEOSException as err:
-            unchecked.append((str(err).splitlines()[0], shapely.point_on_surface(part)))
-    return (np.concatenate(out) if out else np.array([], dtype=object)), unchecked
+    for done, failed in run_parallel(one_cluster, [polygons[g] for g in groups]):
+        pieces += [shapely.get_parts(d) for d in done]
+        unchecked += failed
+    return np.concatenate(pieces), unchecked
+
+
+def clusters(geometries: np.ndarray, distance: float) -> list[np.ndarray]:
+    """The positions of the geometries in groups linked by distances up to ``distance``
+    (single linkage: each geometry is within the distance of another of its group).
+
+    >>> from shapely import box
+    >>> [g.tolist() for g in clusters(np.array([box(0, 0, 1, 1), box(2, 0, 3, 1),
+    ...                                          box(9, 0, 10, 1)]), 1.5)]
+    [[0, 1], [2]]
+    """
+    geometries = as_array(geometries)
+    i, j = shapely.STRtree(geometries).query(geometries, predicate="dwithin",
+                                             distance=distance)
+    label = np.arange(len(geometries))
+    while True:  # each pass hands every pair the smaller label of the two
+        low = np.minimum(label[i], label[j])
+        before = label.copy()
+        np.minimum.at(label, i, low)
+        np.minimum.at(label, j, low)
+        label = label[label]
+        if np.array_equal(label, before):
+            break
+    order = np.argsort(label, kind="stable")
+    cuts = np.flatnonzero(np.diff(label[order])) + 1
+    return np.split(order, cuts)
 
 
 @dataclass
