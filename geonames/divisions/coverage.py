@@ -44,8 +44,9 @@ polygonized), never from a union of whole divisions.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -61,6 +62,7 @@ from geonames.geometry import (
     REPAIR_METHODS,
     Repair,
     as_array,
+    concurrently,
     containing,
     faces,
     in_parallel,
@@ -335,33 +337,51 @@ def inspect_coverage(
     findings += _duplicate_findings(ids, names, geoms)
     timings["repair"] = time.perf_counter() - t
 
-    say(f"finding invalid edges (gap width {gap_width:g} m)")
-    t = time.perf_counter()
-    edges = np.full(len(geoms), None, dtype=object)
-    edges[present] = shapely.coverage_invalid_edges(geoms[present], gap_width=gap_width)
-    flagged = present & (shapely.length(edges) > 0)
+    # the invalid edges and overlaps, and the gaps and inlets, are independent: both at once
     tree = shapely.STRtree(only_present(geoms, present))
-    timings["invalid_edges"] = time.perf_counter() - t
 
-    say(f"measuring overlaps around {int(flagged.sum())} flagged divisions")
-    t = time.perf_counter()
-    overlaps = find_overlaps(geoms, min_area=min_area, candidates=flagged, tree=tree)
+    def edges_and_overlaps() -> tuple[np.ndarray, np.ndarray, Overlaps]:
+        t = time.perf_counter()
+        edges = np.full(len(geoms), None, dtype=object)
+        edges[present] = shapely.coverage_invalid_edges(geoms[present], gap_width=gap_width)
+        flagged = present & (shapely.length(edges) > 0)
+        timings["invalid_edges"] = time.perf_counter() - t
+        say(f"measuring overlaps around {int(flagged.sum())} flagged divisions")
+        t = time.perf_counter()
+        overlaps = find_overlaps(geoms, min_area=min_area, candidates=flagged, tree=tree)
+        timings["overlaps"] = time.perf_counter() - t
+        return edges, flagged, overlaps
+
+    def gaps_and_inlets() -> tuple[Gaps, Inlets]:
+        t = time.perf_counter()
+        outline = outline_of(geoms, tree)
+        timings["outline"] = time.perf_counter() - t
+        say("finding gaps and open inlets")
+
+        def timed(key: str, step: Callable[[], Any]) -> Any:
+            t = time.perf_counter()
+            out = step()
+            timings[key] = time.perf_counter() - t
+            return out
+
+        gaps, inlets = concurrently(
+            lambda: timed("gaps", lambda: find_gaps(geoms, outline, min_area=min_area,
+                                                    tree=tree)),
+            lambda: timed("open_inlets", lambda: find_open_gaps(
+                geoms, outline, gap_width=gap_width, min_area=min_area, tree=tree)))
+        return gaps, inlets
+
+    say(f"finding invalid edges (gap width {gap_width:g} m) and the layer's outline")
+    (edges, flagged, overlaps), (gaps, inlets) = concurrently(edges_and_overlaps,
+                                                              gaps_and_inlets)
     findings += _overlap_findings(overlaps, ids, names, min_area)
-    timings["overlaps"] = time.perf_counter() - t
-
-    say("finding gaps")
-    t = time.perf_counter()
-    outline = outline_of(geoms, tree)
-    gaps = find_gaps(geoms, outline, min_area=min_area, tree=tree)
     findings += _gap_findings(gaps, ids, names, min_area)
-    inlets = find_open_gaps(geoms, outline, gap_width=gap_width, min_area=min_area, tree=tree)
     findings += _inlet_findings(inlets, ids, names, gap_width)
     findings += [Finding(
         "coverage.unchecked", SEVERITY["coverage.unchecked"], "",
         f"open inlets not checked in one part of the layer's outline: GEOS failed ({reason})",
         geometry=where, details={"step": "gap_open", "reason": reason})
         for reason, where in inlets.unchecked]
-    timings["gaps"] = time.perf_counter() - t
 
     say("matching shared edges")
     t = time.perf_counter()
@@ -447,7 +467,9 @@ def find_overlaps(
         else np.flatnonzero(candidates)
     if not len(source):
         return _no_overlaps()
-    k, j = tree.query(geoms[source], predicate="intersects")
+    # boxes only: the relate below rejects disjoint pairs as fast as a predicate query would
+    # (and prepares nothing that the gap search, running alongside, prepares too)
+    k, j = tree.query(geoms[source])
     i = source[k]
     a, b = np.minimum(i, j), np.maximum(i, j)
     pairs = np.unique(np.column_stack([a, b])[a != b], axis=0)
@@ -1139,33 +1161,42 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
     best[p_idx[order]] = dist[order]
     a = np.where(neighbour < 0, owner, np.minimum(owner, neighbour))
     b = np.where(neighbour < 0, -1, np.maximum(owner, neighbour))
-    out = []
     pairs, inverse = np.unique(np.column_stack([a, b]), axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
+    first, second = pairs[:, 0], pairs[:, 1]
+    side = np.where(owner == first[inverse], 0, 1)
+    value = np.bincount(inverse * 2 + side, weights=length,
+                        minlength=2 * len(pairs)).reshape(-1, 2).max(axis=1)
+    pieces = np.bincount(inverse, minlength=len(pairs))
+    order = np.argsort(inverse, kind="stable")
+    stretches = as_array(shapely.multilinestrings(parts[order], indices=inverse[order]))
+    # the value that carries the meaning: how far apart the two sides get (the largest
+    # distance of a vertex of either side's stretch from the other side's boundary)
+    offset = np.full(len(pairs), np.nan)
+    paired = np.flatnonzero(second[inverse] >= 0)
+    if len(paired):
+        other = np.where(side[paired] == 0, second[inverse[paired]], first[inverse[paired]])
+        xy, k = shapely.get_coordinates(parts[paired], return_index=True)
+        divisions, at = np.unique(other, return_inverse=True)
+        boundaries = as_array(shapely.boundary(geoms[divisions]))
+        far = shapely.distance(as_array(shapely.points(xy)), boundaries[at.reshape(-1)[k]])
+        np.fmax.at(offset, inverse[paired][k], far)
+    out = []
     for g, (i, j) in enumerate(pairs):
-        sel = inverse == g
-        side = np.where(owner[sel] == i, 0, 1)
-        value = float(np.bincount(side, weights=length[sel], minlength=2).max())
-        stretch = shapely.multilinestrings(parts[sel])
         if j < 0:
-            subject, who = str(ids[i]), _label(ids, names, i)
-            offset = None
+            subject, who, said = str(ids[i]), _label(ids, names, i), ""
+            measured = None
         else:
             subject = subject_of(sorted([ids[i], ids[j]]))
             who = f"{_label(ids, names, i)} and {_label(ids, names, j)}"
-            # the value that carries the meaning: how far apart the two sides get (the
-            # largest distance of a vertex of either side's stretch from the other side)
-            offset = float(max(
-                shapely.distance(shapely.points(shapely.get_coordinates(
-                    parts[sel][owner[sel] == side])), shapely.boundary(geoms[other])).max()
-                for side, other in ((i, j), (j, i)) if (owner[sel] == side).any()))
-        said = f"largest offset {_offset_text(offset)}, " if offset is not None else ""
+            measured = float(offset[g])
+            said = f"largest offset {_offset_text(measured)}, "
         out.append(Finding(
             "coverage.edge_mismatch", SEVERITY["coverage.edge_mismatch"], subject,
-            f"the vertices of {who} do not match ({said}along {_num(value)} m of border)",
-            value=offset, unit="m", geometry=stretch,
-            details={"pieces": int(sel.sum()), "length_m": round(value, 3),
-                     "max_offset_m": round(offset, 6) if offset is not None else None}))
+            f"the vertices of {who} do not match ({said}along {_num(value[g])} m of border)",
+            value=measured, unit="m", geometry=stretches[g],
+            details={"pieces": int(pieces[g]), "length_m": round(float(value[g]), 3),
+                     "max_offset_m": round(measured, 6) if measured is not None else None}))
     return out
 
 
