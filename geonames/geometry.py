@@ -97,10 +97,12 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray,
     locations = np.full(n, None, dtype=object)
     methods = np.full(n, "", dtype=object)
     valid = np.ones(n, dtype=bool)
-    valid[~missing] = in_parallel(shapely.is_valid, geoms[~missing])
+    # one pass: the reason is "Valid Geometry" for a valid one
+    reasons[~missing] = in_parallel(shapely.is_valid_reason, geoms[~missing])
+    valid[~missing] = reasons[~missing] == "Valid Geometry"
+    reasons[valid] = ""
     bad = np.flatnonzero(~valid)
     if len(bad):
-        reasons[bad] = in_parallel(shapely.is_valid_reason, geoms[bad])
         locations[bad] = [_location(r) for r in reasons[bad]]
         out = np.empty(len(bad), dtype=object)
         chunks = np.array_split(np.arange(len(bad)), max(1, -(-len(bad) // REPAIR_CHUNK)))
@@ -122,7 +124,7 @@ def repair(geometries: Sequence[BaseGeometry | None] | np.ndarray,
         geoms[other] = _polygonal(geoms[other])
     # make_valid output is valid; a geometry that stays invalid (it has happened with GEOS
     # bugs) gets one more chance through the one-by-one fallbacks.
-    still = bad[~shapely.is_valid(geoms[bad])] if len(bad) else bad
+    still = bad[~in_parallel(shapely.is_valid, geoms[bad], min_chunk=32)] if len(bad) else bad
     for i in still:
         geom, methods[i] = _repair_one(geoms[i], _OTHER[method])
         geoms[i] = _polygonal(np.array([geom], dtype=object))[0]
