@@ -465,6 +465,22 @@ def containing(tree: shapely.STRtree, points: np.ndarray) -> tuple[np.ndarray, n
     return point[hit][order], geom[hit][order]
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1-D array, as ``np.unique(values)`` gives them.
+
+    By sorting: numpy 2.3 and later answer a bare ``np.unique`` by hashing, which on millions
+    of distinct values is hundreds of times slower (36 s instead of 0.16 s for 4.2 million
+    int64 on our machine).
+
+    >>> distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(np.asarray(values).ravel())
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
 def as_array(values: Any) -> np.ndarray:
     """Geometries as a 1-D object array: what a vectorised shapely function returns (one
     geometry for one input, an array for an array) made always an array.

@@ -52,6 +52,7 @@ from geonames.geometry import (
     RingSegments,
     as_array,
     containing,
+    distinct,
     faces,
     match_segments,
     node_lines,
@@ -243,7 +244,7 @@ def _clean(geoms: np.ndarray, present: np.ndarray, snap: float) -> tuple[np.ndar
         return geoms, 0
     seg = ring_segments(geoms, present)
     _, rest = match_segments(seg)
-    suspects = np.unique(seg.owner[rest])
+    suspects = distinct(seg.owner[rest])
     if not len(suspects):
         return geoms, 0
     tree = shapely.STRtree(only_present(geoms, present))
@@ -431,7 +432,7 @@ def _tripoints(seg: RingSegments) -> tuple[np.ndarray, np.ndarray]:
     if not len(seg.owner):
         return np.array([], dtype=object), np.zeros((0, 3), dtype=np.int64)
     base = np.int64(seg.owner.max() + 1)
-    incidence = np.unique(seg.v0.astype(np.int64) * base + seg.owner)
+    incidence = distinct(seg.v0.astype(np.int64) * base + seg.owner)
     vertex, owner = incidence // base, incidence % base
     starts = np.flatnonzero(np.concatenate([[True], vertex[1:] != vertex[:-1]]))
     counts = np.diff(np.append(starts, len(vertex)))

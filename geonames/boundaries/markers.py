@@ -59,6 +59,7 @@ from geonames.boundaries.model import (
 )
 from geonames.crs import WGS84, transformer
 from geonames.findings import Finding, Severity, subject_of
+from geonames.geometry import distinct
 
 #: Integer codes for the kinds, bits for the type codes, and the bits a complete set needs.
 _FAMILY_CODE = {t: ("single", "pair", "triple").index(f) for t, f in TYPE_FAMILY.items()}
@@ -482,7 +483,7 @@ def _check_order(c: _Check, wrong: np.ndarray) -> np.ndarray:
     group_line, group_seq = keys // width, keys % width
     place = np.bincount(inverse, weights=along[idx]) / np.bincount(inverse)
     same_line = group_line[1:] == group_line[:-1]
-    disordered = np.unique(group_line[1:][same_line & (np.diff(place) <= 0)])
+    disordered = distinct(group_line[1:][same_line & (np.diff(place) <= 0)])
     for code_pos in disordered:
         rows = np.flatnonzero(group_line == code_pos)
         seqs = group_seq[rows].tolist()

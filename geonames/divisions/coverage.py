@@ -64,6 +64,7 @@ from geonames.geometry import (
     as_array,
     concurrently,
     containing,
+    distinct,
     faces,
     in_parallel,
     match_segments,
@@ -485,7 +486,7 @@ def find_overlaps(
     parts, index = parts[keep], index[keep]
     if not len(parts):
         return _no_overlaps()
-    pair = np.unique(index)
+    pair = distinct(index)
     multi = shapely.multipolygons(parts, indices=np.searchsorted(pair, index))
     multi = np.atleast_1d(np.asarray(multi, dtype=object))
     counts = np.bincount(np.searchsorted(pair, index), minlength=len(pair))
@@ -551,7 +552,7 @@ def outermost_shells(polygons: np.ndarray) -> np.ndarray:
     # equal shells are within each other: the first of them is kept
     key = inner.astype(np.int64) * len(shells) + outer
     mutual = np.isin(key, outer.astype(np.int64) * len(shells) + inner)
-    return np.delete(shells, np.unique(inner[~mutual | (outer < inner)]))
+    return np.delete(shells, distinct(inner[~mutual | (outer < inner)]))
 
 
 def outline_of(geometries: np.ndarray, tree: shapely.STRtree | None = None) -> Outline:
@@ -1146,7 +1147,7 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
     merged = shapely.line_merge(as_array(shapely.multilinestrings(
         segments, indices=np.unique(owner, return_inverse=True)[1])))
     parts, index = shapely.get_parts(merged, return_index=True)
-    owner = np.unique(owner)[index]
+    owner = distinct(owner)[index]
     length = shapely.length(parts)
     # the neighbour is the other division nearest to the middle of each stretch
     mid = shapely.line_interpolate_point(parts, 0.5, normalized=True)
