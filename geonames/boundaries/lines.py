@@ -51,9 +51,11 @@ from geonames.divisions.model import DivisionTable
 from geonames.geometry import (
     RingSegments,
     as_array,
+    concurrently,
     containing,
     distinct,
     faces,
+    in_parallel,
     match_segments,
     node_lines,
     only_present,
@@ -202,10 +204,10 @@ def extract_lines(
     pieces = _side_pieces(seg, rest, tree)
 
     say("merging lines")
-    lines, left, right = _merge_shared(seg, shared, pieces)
+    (lines, left, right), (outer, owner, kind), (tripoints, members) = concurrently(
+        lambda: _merge_shared(seg, shared, pieces), lambda: _merge_outer(pieces, geoms, tree),
+        lambda: _tripoints(seg))
     lengths = shapely.length(lines)
-    outer, owner, kind = _merge_outer(pieces, geoms, tree)
-    tripoints, members = _tripoints(seg)
     base = np.int64(len(geoms) + 1)
     pair_keys, inverse = np.unique(left.astype(np.int64) * base + right, return_inverse=True)
     inverse = inverse.reshape(-1)
@@ -375,8 +377,8 @@ def _merge_groups(lines: np.ndarray, first: np.ndarray,
     if len(multi):
         multi = multi[np.argsort(inverse[multi], kind="stable")]
         g_idx, g_inv = np.unique(inverse[multi], return_inverse=True)
-        merged = shapely.line_merge(as_array(shapely.multilinestrings(
-            lines[multi], indices=g_inv.reshape(-1))), directed=True)
+        merged = in_parallel(_merge_directed, as_array(shapely.multilinestrings(
+            lines[multi], indices=g_inv.reshape(-1))))
         parts, which = shapely.get_parts(merged, return_index=True)
         out_lines.append(parts)
         out_keys.append(groups[g_idx[which]])
@@ -385,6 +387,10 @@ def _merge_groups(lines: np.ndarray, first: np.ndarray,
     order = np.argsort(all_keys, kind="stable")
     all_lines, all_keys = all_lines[order], all_keys[order]
     return all_lines, all_keys // base, all_keys % base - 1
+
+
+def _merge_directed(lines: np.ndarray) -> np.ndarray:
+    return shapely.line_merge(lines, directed=True)
 
 
 def _merge_outer(pieces: _Pieces, geoms: np.ndarray,
