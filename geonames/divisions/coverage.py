@@ -227,9 +227,9 @@ def inspect_divisions(
     metric = crs if isinstance(crs, MetricCRS) else metric_crs_of(table, crs)
     say = progress or quiet
     say(f"projecting {len(table)} divisions to {metric.label}")
-    geometries = reproject(table.geometries, table.crs, metric.crs)
+    # no name holds the projected copy here: once repaired, its invalid originals are freed
     result = inspect_coverage(
-        geometries, table.ids, table.names, gap_width=gap_width, min_area=min_area,
+        reproject(table.geometries, table.crs, metric.crs), table.ids, table.names, gap_width=gap_width, min_area=min_area,
         sliver_width=sliver_width, exceptions=exceptions,
         exception_tolerance=exception_tolerance, progress=progress,
         unclosed=table.unclosed, repair_method=repair_method)
@@ -321,6 +321,7 @@ def inspect_coverage(
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
     geoms, ids, names = division_columns(geometries, ids, names)
+    del geometries  # the repaired copy below replaces it
     sliver_width = gap_width if sliver_width is None else sliver_width
     findings: list[Finding] = []
 
