@@ -144,8 +144,9 @@ def extract_division_lines(
     metric = crs if isinstance(crs, MetricCRS) else metric_crs_of(table, crs)
     if progress:
         progress(f"projecting {len(table)} divisions to {metric.label}")
-    geometries = reproject(table.geometries, table.crs, metric.crs)
-    result = extract_lines(geometries, table.ids, table.names, snap=snap, progress=progress)
+    # no name holds the projected copy here: once repaired, its invalid originals are freed
+    result = extract_lines(reproject(table.geometries, table.crs, metric.crs), table.ids,
+                           table.names, snap=snap, progress=progress)
     result.metric = metric
     if not metric.lengths_exact:
         # an extent too wide for one zone: measure each line in its own local zone
@@ -187,6 +188,7 @@ def extract_lines(
     say = progress or (lambda _: None)
     t_all = time.perf_counter()
     geoms, ids, names = division_columns(geometries, ids, names)
+    del geometries  # the repaired copy below replaces it
 
     say(f"repairing {len(geoms)} geometries")
     geoms = repair(geoms).geometries
