@@ -652,12 +652,19 @@ def widths(polygons: np.ndarray) -> np.ndarray:
 
 def _widths(polys: np.ndarray) -> np.ndarray:
     """:func:`widths` of present polygons."""
-    # a quick pass (tolerance 1/1000 of the extent), refined where that tolerance is more
-    # than 0.5 % of the radius found (long thin shapes)
-    radius = shapely.length(shapely.maximum_inscribed_circle(polys))
-    bounds = shapely.bounds(polys)
+    # a triangle's inscribed circle is exact: radius = 2 × area / perimeter (half the gaps
+    # of a real layer are triangles); the others get a quick pass (tolerance 1/1000 of the
+    # extent), refined where that tolerance is more than 0.5 % of the radius found (long thin
+    # shapes)
+    radius = np.zeros(len(polys))
+    triangle = (shapely.get_type_id(polys) == 3) & (shapely.get_num_coordinates(polys) == 4)
+    triangle &= shapely.length(polys) > 0
+    radius[triangle] = 2.0 * shapely.area(polys[triangle]) / shapely.length(polys[triangle])
+    other = np.flatnonzero(~triangle)
+    radius[other] = shapely.length(shapely.maximum_inscribed_circle(polys[other]))
+    bounds = shapely.bounds(polys[other])
     coarse = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 1000
-    redo = np.flatnonzero(coarse > RADIUS_TOLERANCE * radius)
+    redo = other[coarse > RADIUS_TOLERANCE * radius[other]]
     if len(redo):
         tol = np.maximum(radius[redo] * RADIUS_TOLERANCE, 1e-9)
         radius[redo] = shapely.length(shapely.maximum_inscribed_circle(polys[redo],
