@@ -51,7 +51,6 @@ from geonames.divisions.model import DivisionTable
 from geonames.geometry import (
     RingSegments,
     as_array,
-    concurrently,
     containing,
     distinct,
     faces,
@@ -206,10 +205,10 @@ def extract_lines(
     pieces = _side_pieces(seg, rest, tree)
 
     say("merging lines")
-    (lines, left, right), (outer, owner, kind), (tripoints, members) = concurrently(
-        lambda: _merge_shared(seg, shared, pieces), lambda: _merge_outer(pieces, geoms, tree),
-        lambda: _tripoints(seg))
+    lines, left, right = _merge_shared(seg, shared, pieces)
     lengths = shapely.length(lines)
+    outer, owner, kind = _merge_outer(pieces, geoms, tree)
+    tripoints, members = _tripoints(seg)
     base = np.int64(len(geoms) + 1)
     pair_keys, inverse = np.unique(left.astype(np.int64) * base + right, return_inverse=True)
     inverse = inverse.reshape(-1)
