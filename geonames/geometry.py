@@ -271,14 +271,22 @@ def concurrently(*calls: Callable[[], Any]) -> list[Any]:
         return [future.result() for future in futures]
 
 
-def in_parallel(function: Callable[[np.ndarray], np.ndarray], geometries: np.ndarray,
+def in_parallel(function: Callable[..., np.ndarray], *arrays: np.ndarray,
                 min_chunk: int = 256) -> np.ndarray:
-    """A vectorised shapely function of one geometry array, its halves on both cores."""
-    geometries = np.asarray(geometries, dtype=object)
-    if WORKERS < 2 or len(geometries) < 2 * min_chunk:
-        return np.asarray(function(geometries))
-    parts = np.array_split(geometries, WORKERS)
-    return np.concatenate([np.asarray(r) for r in run_parallel(function, parts)])
+    """A vectorised shapely function of one or more equal-length geometry arrays, their
+    halves on both cores.
+
+    >>> from shapely import box
+    >>> in_parallel(shapely.intersects, np.array([box(0, 0, 1, 1)] * 600),
+    ...             np.array([box(2, 2, 3, 3)] * 600)).sum()
+    np.int64(0)
+    """
+    arrays = tuple(np.asarray(a, dtype=object) for a in arrays)
+    if WORKERS < 2 or len(arrays[0]) < 2 * min_chunk:
+        return np.asarray(function(*arrays))
+    chunks = [np.array_split(a, WORKERS) for a in arrays]
+    return np.concatenate([np.asarray(r) for r in run_parallel(
+        lambda parts: function(*parts), list(zip(*chunks, strict=True)))])
 
 
 # --------------------------------------------------------------------------------------------

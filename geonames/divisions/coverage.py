@@ -475,9 +475,9 @@ def find_overlaps(
     if not len(pairs):
         return _no_overlaps()
     a, b = pairs[:, 0], pairs[:, 1]
-    inside = shapely.relate_pattern(geoms[a], geoms[b], "2********")
+    inside = in_parallel(_interiors_meet, geoms[a], geoms[b], min_chunk=64)
     a, b = a[inside], b[inside]
-    inter = overlay(shapely.intersection, geoms[a], geoms[b])
+    inter = in_parallel(_intersection, geoms[a], geoms[b], min_chunk=64)
     parts, index = shapely.get_parts(inter, return_index=True)
     keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) >= max(min_area, 0.0))
     keep &= shapely.area(parts) > 0
@@ -489,6 +489,14 @@ def find_overlaps(
     multi = np.atleast_1d(np.asarray(multi, dtype=object))
     counts = np.bincount(np.searchsorted(pair, index), minlength=len(pair))
     return Overlaps(a[pair], b[pair], simplest(multi, counts), shapely.area(multi), counts)
+
+
+def _interiors_meet(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return shapely.relate_pattern(first, second, "2********")
+
+
+def _intersection(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return overlay(shapely.intersection, first, second)
 
 
 def _no_overlaps() -> Overlaps:
