@@ -410,7 +410,7 @@ def node_lines(lines: np.ndarray, owners: np.ndarray | None = None) -> np.ndarra
     return pieces[shapely.length(pieces) > 0]
 
 
-def _node_exact(lines: np.ndarray) -> BaseGeometry | None:
+def _node_exact(lines: np.ndarray) -> Any:
     """:func:`shapely.node` of the lines in full precision, or None where GEOS fails."""
     try:
         return shapely.node(shapely.multilinestrings(lines))

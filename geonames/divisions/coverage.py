@@ -818,7 +818,7 @@ def _closing_rest(polygons: np.ndarray,
 
     def one_cluster(members: np.ndarray) -> tuple[list[BaseGeometry], list[tuple[str,
                                                                                BaseGeometry]]]:
-        shape = shapely.multipolygons(members)
+        shape = shapely.MultiPolygon(list(members))
         for grid in (None, OVERLAY_GRID):
             try:
                 return [closing_minus(shape if grid is None
