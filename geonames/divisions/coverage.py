@@ -1169,10 +1169,8 @@ def _mismatch_findings(geoms, edges, flagged, explained, ids, names, tree,
     p_idx, d_idx = p_idx[other], d_idx[other]
     dist = shapely.distance(mid[p_idx], geoms[d_idx])
     neighbour = np.full(len(parts), -1)
-    best = np.full(len(parts), np.nan)
     order = np.argsort(-dist)  # nearest written last
     neighbour[p_idx[order]] = d_idx[order]
-    best[p_idx[order]] = dist[order]
     a = np.where(neighbour < 0, owner, np.minimum(owner, neighbour))
     b = np.where(neighbour < 0, -1, np.maximum(owner, neighbour))
     pairs, inverse = np.unique(np.column_stack([a, b]), axis=0, return_inverse=True)
