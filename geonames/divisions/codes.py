@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from geonames.errors import CodeError
 
@@ -148,12 +149,31 @@ def parse_code(code: str | int) -> DivisionCode:
 
 
 def validate_code(code: str | int) -> str | None:
-    """The reason a code is invalid, or None when it parses."""
+    """The reason a code is invalid, or None when it parses.
+
+    A village code (12 digits) is valid when its township's code is and its own part is in
+    a range; the township's verdict is remembered, so checking the villages of a table costs
+    little more than reading their last three digits.
+    """
+    if (type(code) is str and len(code) == 12 and code.isascii() and code.isdigit()
+            and _township_valid(code[:9])):
+        number = int(code[9:12])
+        if any(low <= number <= high for low, high, _ in _VILLAGE_KINDS):
+            return None
     try:
         parse_code(code)
     except CodeError as err:
         return str(err)
     return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _township_valid(code: str) -> bool:
+    try:
+        parse_code(code)
+    except CodeError:
+        return False
+    return True
 
 
 #: Municipalities (直辖市), whose prefecture part says district (01) or county (02).
