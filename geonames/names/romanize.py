@@ -859,7 +859,7 @@ def _level(text: str, tones: bool, scope: tuple[str, ...], place: bool = False) 
                     tone_list.append(-1)
                 previous_raw = True
             continue
-        syllables.append(_ascii(syllable))
+        syllables.append(syllable if syllable.isascii() else _ascii(syllable))
         tone_list.append(tone)
         previous_raw = False
     return tuple(words), tuple(syllables), tuple(tone_list), used, minority

@@ -21,6 +21,7 @@ a former standard name, a variant no longer valid, any name of a retired place) 
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ HISTORICAL_KINDS = frozenset({VariantKind.HISTORICAL, VariantKind.FORMER_STANDAR
 
 STATE_CURRENT, STATE_VARIANT, STATE_HISTORICAL = 0, 1, 2
 
+#: Only characters :func:`_is_han` accepts (or none).
+_ALL_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]*")
 _SEPARATORS = re.compile(r"[\s·•・\-—_'’`()（）\[\]【】,，.。/]+")
 _TONE_DIGIT = re.compile(r"(?<=[a-zü:])[1-5]")
 
@@ -80,10 +83,10 @@ def name_keys(name: str, generic: str = "") -> tuple[str, str, str, str, str, in
     rank = term.rank if term is not None else UNKNOWN_RANK
     if proper == name:
         pk, pi = r.key, r.initials
-    elif len(r.syllables) == len(name) and all(_is_han(c) for c in name):
+    elif len(r.syllables) == len(name) and _ALL_HAN.fullmatch(name) is not None:
         # one syllable per character: the proper part's are the first ones (read in context)
         head = r.syllables[:len(proper)]
-        pk, pi = "".join(head), "".join(s[0] for s in head if s)
+        pk, pi = "".join(head), "".join([s[0] for s in head if s])
     else:
         p = romanize(proper)
         pk, pi = p.key, p.initials
@@ -132,8 +135,9 @@ def grams(name: str) -> tuple[str, ...]:
     >>> grams("解放碑")
     ('解', '放', '碑', '解放', '放碑')
     """
-    chars = [c for c in name if not c.isspace()]
-    return tuple(dict.fromkeys(chars + [a + b for a, b in zip(chars, chars[1:])]))
+    chars = [c for c in name if not c.isspace()] if any(map(str.isspace, name)) \
+        else list(name)
+    return tuple(dict.fromkeys(chars + list(map(operator.add, chars, chars[1:]))))
 
 
 @lru_cache(maxsize=1 << 17)
