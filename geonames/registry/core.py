@@ -30,6 +30,7 @@ from geonames.registry import policy as _policy
 from geonames.registry.extensions import Extension, keys_of, recorded_keys
 from geonames.registry.extensions import load as load_extension
 from geonames.registry.keys import (
+    NameKeys,
     is_han_query,
     normalize_chars,
     normalize_pinyin,
@@ -358,7 +359,8 @@ class Registry:
                       source_id: str | None = None, resume: bool = False,
                       progress: Callable[[int, int], None] | None = None,
                       records: int | None = None,
-                      repeated: Collection[str] = frozenset()) -> ImportResult:
+                      repeated: Collection[str] = frozenset(),
+                      ahead: NameKeys | None = None) -> ImportResult:
         """Import places that arrive in chunks, holding one chunk in memory at a time.
 
         ``chunks()`` yields ``(places, keys, rejected)``: the places, each one's key in the
@@ -367,7 +369,9 @@ class Registry:
         or twice when ``strict`` and ``batch_size`` are both given (a first pass finds every
         rejection before anything is committed). ``repeated`` are the ids the source gives
         more than once (every record with one is rejected, whichever chunk it is in);
-        ``records`` the number of records in the source, when known beforehand.
+        ``records`` the number of records in the source, when known beforehand. ``ahead``
+        holds romanizations and search keys the source computes with its chunks (a helper
+        process reading the file ahead: :mod:`geonames.registry.readahead`).
 
         Without ``batch_size`` the whole import is one transaction and one batch: a failure
         in any chunk leaves the register as it was. With ``batch_size``, each
@@ -392,7 +396,7 @@ class Registry:
         with gc_paused():  # many small objects, no cycles: the collector only rescans them
             self._write_stream(chunks, result, effective, approval, reason, source,
                                batch_size, strict, force, override, source_id, progress,
-                               records, repeated, done)
+                               records, repeated, done, ahead)
         result.seconds = time.perf_counter() - start
         return result
 
@@ -402,7 +406,7 @@ class Registry:
                       reason: str, source: str, batch_size: int | None, strict: bool,
                       force: bool, override: Any, source_id: str | None,
                       progress: Callable[[int, int], None] | None, records: int | None,
-                      repeated: set[str], done: set[str]) -> None:
+                      repeated: set[str], done: set[str], ahead: NameKeys | None) -> None:
         if batch_size is None:
             # policies may read the register inside the write: keep its indexes for them
             policies = self.policies or any(e.policies for e in self.extensions.values())
@@ -410,11 +414,11 @@ class Registry:
                     self.store.bulk_load(0 if policies else (records or 0)):
                 self._stream(chunks, result, effective, approval, reason, source, None,
                              strict, force, override, source_id, progress, records, repeated,
-                             done)
+                             done, ahead)
         else:
             self._stream(chunks, result, effective, approval, reason, source, batch_size,
                          strict, force, override, source_id, progress, records, repeated,
-                         done)
+                         done, ahead)
 
     def _stream(self, chunks: Callable[[], Iterable[tuple[list[PlaceName], list[str],
                                                            list[Rejection]]]],
@@ -422,7 +426,7 @@ class Registry:
                 reason: str, source: str, batch_size: int | None, strict: bool, force: bool,
                 override: Any, source_id: str | None,
                 progress: Callable[[int, int], None] | None, records: int | None,
-                repeated: set[str], done: set[str]) -> None:
+                repeated: set[str], done: set[str], ahead: NameKeys | None = None) -> None:
         """The writing pass of :meth:`import_stream` (inside its transaction when there is
         one: ``batch_size`` None)."""
         if source_id is not None:
@@ -440,7 +444,8 @@ class Registry:
             number, states = self._add_batch(
                 pending, effective, approval, reason, force, override, source, strict=True,
                 kind="add", checked=True, source_id=source_id,
-                keys=pending_keys if source_id is not None else None, batch=batch)
+                keys=pending_keys if source_id is not None else None, batch=batch,
+                ahead=ahead)
             if batch_size is None:
                 batch = number
                 if not result.batches:
@@ -542,8 +547,8 @@ class Registry:
                    approval: Approval | None, reason: str, force: bool, override: Any,
                    source: str, strict: bool, kind: str,
                    checked: bool = False, source_id: str | None = None,
-                   keys: Sequence[str] | None = None,
-                   batch: int | None = None) -> tuple[int, list[PlaceName]]:
+                   keys: Sequence[str] | None = None, batch: int | None = None,
+                   ahead: NameKeys | None = None) -> tuple[int, list[PlaceName]]:
         with self.store.transaction():
             auto = [k for k, p in enumerate(places) if p.id == AUTO_ID]
             ids = [p.id for p in places]
@@ -561,7 +566,7 @@ class Registry:
             states: dict[str, PlaceName] = {}
             wkts = geometry_to_text(np.asarray([p.geometry for p in places], dtype=object))
             for p, pid, wkt in zip(places, ids, wkts):
-                p, fill = _filled(p)
+                p, fill = _filled(p, ahead)
                 record = place_to_record(p, wkt)
                 record.update(fill)
                 event = Event(pid, EventKind.ADD, effective, {"record": record}, approval,
@@ -573,7 +578,7 @@ class Registry:
             if overrides:
                 events = [replace(e, overrides=tuple(overrides)) for e in events]
             batch, _ = self.store.write_batch(kind, events, states, set(states), source=source,
-                                              batch=batch)
+                                              batch=batch, ahead=ahead, stamp=False)
             if source_id is not None and keys is not None:
                 self.store.insert_rows(SOURCES, SOURCES.column_names,
                                        [(source_id, key, pid, batch)
@@ -904,13 +909,21 @@ def _merged_area(geoms: list) -> Any:
         return shapely.union_all([shapely.make_valid(g, method="structure") for g in geoms])
 
 
-def _filled(p: PlaceName) -> tuple[PlaceName, dict[str, str]]:
+def _filled(p: PlaceName, ahead: NameKeys | None = None) -> tuple[PlaceName, dict[str, str]]:
     """A place with its name normalised, and the romanization and generic term to fill in
-    when it has none (GB/T 16159; the generic-terms table, whose generic ends the name)."""
+    when it has none (GB/T 16159; the generic-terms table, whose generic ends the name).
+    ``ahead`` holds both computed beforehand for a bulk import (the same values)."""
     name = normalize_chars(p.name)
     if name != p.name:
         p = replace(p, name=name)
     fill = {}
+    if ahead is not None and (not p.romanization or not p.generic):
+        text, generic, _ = ahead.fill(name)
+        if not p.romanization:
+            fill["romanization"] = text
+        if not p.generic and generic:
+            fill["generic"] = generic
+        return p, fill
     if not p.romanization:
         fill["romanization"] = romanize(name).text
     if not p.generic:

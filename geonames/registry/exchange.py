@@ -20,6 +20,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from geonames.crs import parse_crs, reproject
 from geonames.errors import GeonamesError, InputFileError
 from geonames.names.model import Approval, NameStatus, PlaceName
 from geonames.names.romanize import generic_terms
+from geonames.registry import readahead
 from geonames.registry.core import AUTO_ID, ImportResult, Registry, Rejection
 from geonames.registry.model import (
     _variant_to,
@@ -42,6 +44,7 @@ from geonames.registry.model import (
     evolve,
     place_to_record,
 )
+from geonames.registry.readahead import ReadAhead
 from geonames.text import TEXT_ENCODINGS, iso_date, text_problem
 from geonames.values import nonfinite_geometries
 from geonames.vector import read_layer, write_features
@@ -233,9 +236,10 @@ class PlaceReader:
         where: list[str] = []
         rejected: list[Rejection] = []
         found: list[BaseGeometry | tuple[float, float] | None] = []
+        mapped = tuple((fld, col) for fld, col in cols.items() if col)
         for label, row, geometry in block:
             try:
-                place, geom = _place_from_row(row, cols, used, geometry)
+                place, geom = _place_from_row(row, cols, used, geometry, mapped)
             except (ValueError, KeyError, TypeError, shapely.errors.ShapelyError) as err:
                 name = row.get(cols["name"] or "") if cols.get("name") else ""
                 rejected.append(Rejection(label, _reason(err), str(name or "")))
@@ -267,6 +271,12 @@ class PlaceReader:
             given = [p.id for p in places if p.id != AUTO_ID]
             return len(places) + len(rejected), _repeats(given)
         column = self.cols.get("id")
+        if column is None and self._csv is not None:  # only count: rows as lists, no dicts
+            enc, dialect = self._csv
+            with open(self.path, encoding=enc, newline="") as fh:
+                rows = csv.reader(fh, dialect=dialect)
+                next(rows, None)  # the header
+                return sum(1 for row in rows if row), set()  # DictReader skips blank rows
         n = 0
         ids: list[str] = []
         for _, row, _ in self._rows():
@@ -335,18 +345,27 @@ def import_file(registry: Registry, path: str | os.PathLike, *, effective: date,
                          encoding=encoding, fmt=fmt)
     if chunk < 1:
         raise GeonamesError("chunk: at least one record")
-    records, repeated = reader.scan()
+    with ExitStack() as stack:
+        ahead: ReadAhead | None = None
+        if readahead.worth_it(reader.kind, path):  # a helper process reads and romanizes
+            ahead = stack.enter_context(ReadAhead(
+                {"path": reader.path, "mapping": mapping, "layer": layer, "crs": crs,
+                 "register_crs": registry.crs, "encoding": encoding, "fmt": fmt}, chunk))
+            ahead.start()  # it reads the first chunk while this process scans the file
+        records, repeated = reader.scan()
+        source = ahead.chunks if ahead is not None else reader.chunks
 
-    def chunks() -> Iterator[tuple[list[PlaceName], list[str], list[Rejection]]]:
-        for places, labels, rejected in reader.chunks(chunk):
-            yield places, [f"row {label}" for label in labels], rejected
+        def chunks() -> Iterator[tuple[list[PlaceName], list[str], list[Rejection]]]:
+            for places, labels, rejected in source(chunk):
+                yield places, [f"row {label}" for label in labels], rejected
 
-    return registry.import_stream(chunks, effective=effective, approval=approval,
-                                  reason=reason, source=os.path.basename(str(path)),
-                                  batch_size=batch_size, strict=strict, force=force,
-                                  override=override, source_id=source_digest(path),
-                                  resume=resume, progress=progress,
-                                  records=records, repeated=repeated)
+        return registry.import_stream(chunks, effective=effective, approval=approval,
+                                      reason=reason, source=os.path.basename(str(path)),
+                                      batch_size=batch_size, strict=strict, force=force,
+                                      override=override, source_id=source_digest(path),
+                                      resume=resume, progress=progress,
+                                      records=records, repeated=repeated,
+                                      ahead=ahead.names if ahead is not None else None)
 
 
 def source_digest(path: str | os.PathLike) -> str:
@@ -438,18 +457,22 @@ def _resolve_columns(columns: Sequence[str], mapping: Mapping[str, str],
 
 
 def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used: set[str],
-                    geometry: BaseGeometry | None
+                    geometry: BaseGeometry | None,
+                    mapped: Sequence[tuple[str, str]] | None = None
                     ) -> tuple[PlaceName, BaseGeometry | tuple[float, float] | None]:
     """A place from one record, and its geometry: the layer's, from WKT, or ``(x, y)`` from
-    longitude/latitude columns (the caller makes the points of a chunk in one call)."""
+    longitude/latitude columns (the caller makes the points of a chunk in one call).
+    ``mapped``: the (field, column) pairs of ``cols`` that name a column, when the caller
+    has them."""
     values: dict[str, Any] = {}
-    for fld, col in cols.items():  # only the mapped fields: most of FIELDS are not
-        if col:
-            value = row.get(col)
-            if isinstance(value, str):
-                value = value.strip()
-            if value not in _SKIP:
-                values[fld] = value
+    if mapped is None:
+        mapped = [(fld, col) for fld, col in cols.items() if col]
+    for fld, col in mapped:  # only the mapped fields: most of FIELDS are not
+        value = row.get(col)
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in _SKIP:
+            values[fld] = value
     get = values.get
 
     name = get("name")

@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geonames.errors import InputFileError, RegistryLocked
 from geonames.findings import Finding, Severity
-from geonames.registry.keys import NameRow, grams
+from geonames.registry.keys import NameKeys, NameRow, grams
 from geonames.registry.schema import CORE_TABLES, PLACENAMES, SOURCES, Table
 from geonames.registry.store import SUBSTRING_CAP, SUBSTRING_COLUMNS, Store
 
@@ -448,7 +448,7 @@ class GpkgStore(Store):
         for _, sql_text in triggers:
             self.conn.execute(sql_text)
 
-    def insert_names(self, rows: list[NameRow]) -> None:
+    def insert_names(self, rows: list[NameRow], ahead: NameKeys | None = None) -> None:
         if not rows:
             return
         nid0 = self.reserve(_NAMES_T, len(rows))
@@ -456,8 +456,13 @@ class GpkgStore(Store):
         cols = ", ".join(SUBSTRING_COLUMNS)
         self.conn.execute(f"INSERT INTO gn_names_fts (rowid, {cols}) "
                           f"SELECT nid, {cols} FROM gn_names WHERE nid >= ?", (nid0,))
+        if ahead is not None:
+            gram_text = ahead.gram_text
+            texts = [gram_text(r.name) for r in rows]
+        else:
+            texts = [" ".join(grams(r.name)) for r in rows]
         self.conn.executemany("INSERT INTO gn_grams (rowid, grams) VALUES (?, ?)",
-                              [(nid0 + k, " ".join(grams(r.name))) for k, r in enumerate(rows)])
+                              zip(range(nid0, nid0 + len(rows)), texts))
 
     def delete_names(self, place_ids: Sequence[str]) -> None:
         old: list[tuple] = []

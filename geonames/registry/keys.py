@@ -24,6 +24,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -93,14 +94,105 @@ def name_keys(name: str, generic: str = "") -> tuple[str, str, str, str, str, in
     return proper, r.key, pk, r.initials, pi, rank
 
 
-def name_rows(place: PlaceName, today: date | None = None) -> list[NameRow]:
-    """The search rows of a place: its standard name, then each variant (no repeats)."""
+#: What :func:`name_keys` returns: ``(proper, key, proper_key, initials, proper_initials,
+#: rank)``.
+Keys = tuple[str, str, str, str, str, int]
+#: What :meth:`NameKeys.fill` returns: ``(romanization, generic, grams)``.
+Fill = tuple[str, str, str]
+
+
+def _fill(name: str) -> Fill:
+    return romanize(name).text, split_proper(name)[1], " ".join(grams(name))
+
+
+class NameKeys:
+    """Romanizations, generic terms and search keys of names, computed ahead of writing.
+
+    A bulk import computes them for a chunk of names at once, in a helper process
+    (:mod:`geonames.registry.readahead`), while the register writes the chunk before; the
+    writer looks them up here instead of romanizing. It is a cache of pure functions: a name
+    not in it is computed on the spot, with the same result. It keeps the entries of the last
+    two chunks added (a batch of the import may span a chunk boundary).
+
+    >>> ahead = NameKeys()
+    >>> ahead.add(*NameKeys.compute([("解放碑街道", "")]))
+    >>> ahead.fill("解放碑街道"), ahead.keys("解放碑街道", "街道")[:3]
+    (('Jiefangbei Jiedao', '街道', '解 放 碑 街 道 解放 放碑 碑街 街道'), ('解放碑', 'jiefangbeijiedao', 'jiefangbei'))
+    """
+
+    def __init__(self) -> None:
+        self._fills: list[dict[str, Fill]] = []
+        self._keys: list[dict[tuple[str, str], Keys]] = []
+
+    @staticmethod
+    def compute(names: Iterable[tuple[str, str]]
+                ) -> tuple[dict[str, Fill], dict[tuple[str, str], Keys]]:
+        """``(fills, keys)`` of ``(name, generic)`` pairs (names as :func:`normalize_chars`
+        writes them; ``generic`` the one the record gives, ``""`` for none): ``fills[name]``
+        is what :meth:`fill` returns, ``keys[name, generic]`` the search keys of the name
+        under the generic it will have (the record's, else the one found). A name that
+        cannot be romanized is left out: the writer meets its error itself, where it would
+        without this."""
+        fills: dict[str, Fill] = {}
+        keys: dict[tuple[str, str], Keys] = {}
+        for name, generic in names:
+            try:
+                found = fills.get(name)
+                if found is None:
+                    found = fills[name] = _fill(name)
+                pair = (name, generic or found[1])
+                if pair not in keys:
+                    keys[pair] = name_keys(*pair)
+            except Exception:  # noqa: BLE001 - see above
+                continue
+        return fills, keys
+
+    def add(self, fills: dict[str, Fill], keys: dict[tuple[str, str], Keys]) -> None:
+        """Entries of the next chunk (from :meth:`compute`); those of the chunk before the
+        last are dropped."""
+        self._fills = [*self._fills[-1:], fills]
+        self._keys = [*self._keys[-1:], keys]
+
+    def fill(self, name: str) -> Fill:
+        """``(romanization, generic, grams)`` of a name: the text of
+        :func:`~geonames.names.romanize.romanize`, the generic term of :func:`split_proper`
+        (``""`` when none) and the name's :func:`grams` joined by spaces."""
+        for table in reversed(self._fills):
+            found = table.get(name)
+            if found is not None:
+                return found
+        return _fill(name)
+
+    def gram_text(self, name: str) -> str:
+        """The :func:`grams` of a name joined by spaces (the third item of :meth:`fill`)."""
+        for table in reversed(self._fills):
+            found = table.get(name)
+            if found is not None:
+                return found[2]
+        return " ".join(grams(name))
+
+    def keys(self, name: str, generic: str = "") -> Keys:
+        """:func:`name_keys` of the name."""
+        for table in reversed(self._keys):
+            found = table.get((name, generic))
+            if found is not None:
+                return found
+        return name_keys(name, generic)
+
+
+def name_rows(place: PlaceName, today: date | None = None,
+              ahead: NameKeys | None = None) -> list[NameRow]:
+    """The search rows of a place: its standard name, then each variant (no repeats).
+
+    ``ahead`` holds keys computed beforehand (a bulk import's); the rows are the same.
+    """
     today = today or date.today()
     retired = place.status == NameStatus.RETIRED
     if not place.variants:  # the common case, kept short for bulk imports
         name = normalize_chars(place.name)
         end = place.valid_to
-        proper, key, pk, ini, pi, rank = name_keys(name, place.generic)
+        proper, key, pk, ini, pi, rank = ahead.keys(name, place.generic) if ahead is not None \
+            else name_keys(name, place.generic)
         state = STATE_HISTORICAL if retired or (end is not None and end <= today) \
             else STATE_CURRENT
         return [NameRow(place.id, name, "standard", state, rank, proper, key, pk, ini, pi,
@@ -115,7 +207,8 @@ def name_rows(place: PlaceName, today: date | None = None) -> list[NameRow]:
         if not name or (name, kind) in seen:
             continue
         seen.add((name, kind))
-        proper, key, pk, ini, pi, rank = name_keys(name, generic)
+        proper, key, pk, ini, pi, rank = ahead.keys(name, generic) if ahead is not None \
+            else name_keys(name, generic)
         if retired or kind in HISTORICAL_KINDS or (end is not None and end <= today):
             state = STATE_HISTORICAL
         elif kind == "standard":

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geonames.errors import GeonamesError, InputFileError, RegistryLocked
 from geonames.findings import Finding, Severity
-from geonames.registry.keys import NameRow, grams
+from geonames.registry.keys import NameKeys, NameRow, grams
 from geonames.registry.schema import CORE_TABLES, NAME_FIELDS, Table
 from geonames.registry.store import SUBSTRING_CAP, SUBSTRING_COLUMNS, Store, name_values
 
@@ -261,13 +261,18 @@ class PostgisStore(Store):
             for table in ("gn_names", "placenames", "gn_places", "gn_events"):
                 self.conn.execute(f"ANALYZE {table}")
 
-    def insert_names(self, rows: list[NameRow]) -> None:
+    def insert_names(self, rows: list[NameRow], ahead: NameKeys | None = None) -> None:
         if not rows:
             return
         nid0 = self.reserve(_NAMES_T, len(rows))
+        if ahead is not None:  # the grams joined by spaces (no gram holds a space)
+            gram_text = ahead.gram_text
+            lists = [text.split(" ") if (text := gram_text(r.name)) else [] for r in rows]
+        else:
+            lists = [list(grams(r.name)) for r in rows]
         self.insert_rows(_NAMES_T, ("nid", *NAME_FIELDS, "grams"),
-                         [(nid0 + k, *name_values(r), list(grams(r.name)))
-                          for k, r in enumerate(rows)])
+                         [(nid0 + k, *name_values(r), g)
+                          for k, (r, g) in enumerate(zip(rows, lists))])
 
     # ------------------------------------------------------------------ search
 

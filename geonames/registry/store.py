@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geonames.findings import Finding, Severity
 from geonames.names.model import NameStatus, PlaceName
-from geonames.registry.keys import STATE_HISTORICAL, NameRow, grams, name_rows
+from geonames.registry.keys import STATE_HISTORICAL, NameKeys, NameRow, grams, name_rows
 from geonames.registry.model import (
     Event,
     EventKind,
@@ -364,14 +364,17 @@ class Store(ABC):
 
     def write_batch(self, kind: str, events: Sequence[Event], states: dict[str, PlaceName],
                     new_ids: set[str], source: str = "", note: str = "",
-                    batch: int | None = None) -> tuple[int, list[Event]]:
+                    batch: int | None = None, ahead: NameKeys | None = None,
+                    stamp: bool = True) -> tuple[int, list[Event]]:
         """Append one batch: its events, then the derived state of every place it touched.
 
         ``states`` holds the new state of every place the events touch; ``new_ids`` the ones
         that did not exist before. Must run inside :meth:`transaction`. ``batch`` continues a
         batch this transaction started (a streamed import writes one batch in chunks): its
-        counts grow by this part's.
-        Returns the batch number and the events with their ``seq``, ``batch`` and ``recorded``.
+        counts grow by this part's. ``ahead`` holds search keys computed beforehand (a bulk
+        import's).
+        Returns the batch number and the events with their ``seq``, ``batch`` and ``recorded``
+        (none without ``stamp``: a bulk import does not keep them).
         """
         assert self._in_write, "write_batch needs a transaction"
         recorded = now_text()
@@ -391,19 +394,27 @@ class Store(ABC):
         last_seq: dict[str, int] = {}
         first_seq: dict[str, int] = {}
         when = datetime.fromisoformat(recorded)
+        # the columns an import's events share (kind, date, decision, reason), made once
+        shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         for i, e in enumerate(events):
             seq = seq0 + i
             a = e.approval
-            rows.append((seq, batch, e.place_id, str(e.kind), e.effective.isoformat(), recorded,
-                         a.authority if a else None, a.document if a else None,
-                         a.date.isoformat() if a and a.date else None, e.reason or None,
-                         dumps(e.data), dumps(list(e.overrides)) if e.overrides else None))
+            head = (e.kind, e.effective, id(a), e.reason)
+            common = shared.get(head)
+            if common is None:
+                common = shared[head] = (
+                    str(e.kind), e.effective.isoformat(), recorded,
+                    a.authority if a else None, a.document if a else None,
+                    a.date.isoformat() if a and a.date else None, e.reason or None)
+            rows.append((seq, batch, e.place_id, *common, dumps(e.data),
+                         dumps(list(e.overrides)) if e.overrides else None))
             last_seq[e.place_id] = seq
             first_seq.setdefault(e.place_id, seq)
-            stamped.append(Event(e.place_id, e.kind, e.effective, e.data, e.approval, e.reason,
-                                 e.overrides, seq, batch, when))
+            if stamp:
+                stamped.append(Event(e.place_id, e.kind, e.effective, e.data, e.approval,
+                                     e.reason, e.overrides, seq, batch, when))
         self.insert_rows(EVENTS, ("seq", *EVENT_FIELDS), rows)
-        self._write_states(states, new_ids, first_seq, last_seq)
+        self._write_states(states, new_ids, first_seq, last_seq, ahead)
         if continued is None:  # a batch written in parts: the caller does it once at the end
             self.after_batch(len(events))
         return batch, stamped
@@ -419,7 +430,8 @@ class Store(ABC):
         return None
 
     def _write_states(self, states: dict[str, PlaceName], new_ids: set[str],
-                      first_seq: dict[str, int], last_seq: dict[str, int]) -> None:
+                      first_seq: dict[str, int], last_seq: dict[str, int],
+                      ahead: NameKeys | None = None) -> None:
         old_ids = [i for i in states if i not in new_ids]
         new = [states[i] for i in states if i in new_ids]
         # gn_places: every id ever used
@@ -462,8 +474,8 @@ class Store(ABC):
         if old_ids:
             self.delete_names(old_ids)
         today = date.today()
-        rows = [r for p in states.values() for r in name_rows(p, today)]
-        self.insert_names(rows)
+        rows = [r for p in states.values() for r in name_rows(p, today, ahead)]
+        self.insert_names(rows, ahead)
 
     def _update_extent(self, geoms: list[BaseGeometry | None], added: int) -> None:
         """Grow the stored extent over new geometries and keep the count of current places
@@ -496,8 +508,9 @@ class Store(ABC):
     def count_current(self) -> int:
         return int(self.meta("n_current") or 0)
 
-    def insert_names(self, rows: list[NameRow]) -> None:
-        """Insert search rows (backends add their text-index upkeep)."""
+    def insert_names(self, rows: list[NameRow], ahead: NameKeys | None = None) -> None:
+        """Insert search rows (backends add their text-index upkeep, with the names' grams
+        from ``ahead`` when it has them)."""
         if not rows:
             return
         nid0 = self.reserve(NAMES, len(rows))
