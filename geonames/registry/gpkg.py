@@ -19,6 +19,7 @@ on the next open.
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import struct
@@ -137,6 +138,20 @@ def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
     return (minx, maxx, miny, maxy)
 
 
+_POINT_HEAD = b"\x01\x01\x00\x00\x00"  # little-endian WKB of a 2D point
+_XY = struct.Struct("<2d").unpack_from
+
+
+def _envelope_fast(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    """:func:`_envelope`, with a short way for the point blobs :func:`to_gpkg_blobs`
+    writes (little-endian, no envelope, not empty)."""
+    if type(blob) is bytes and blob[3] == 1 and blob[8:13] == _POINT_HEAD:
+        x, y = _XY(blob, 13)
+        if x == x and y == y:  # not NaN (an empty point is NaN, NaN)
+            return (x, x, y, y)
+    return _envelope(blob)
+
+
 def _st(index: int):
     def fn(blob):
         env = _envelope(blob)
@@ -159,6 +174,128 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("ST_MaxY", 1, _st(3), deterministic=True)
 
 
+# --------------------------------------------------------------------------- R-tree bulk build
+
+# SQLite's R-tree keeps 32-bit floats, rounded outwards (rtreeValueDown / rtreeValueUp)
+_RND_TOWARDS = 1.0 - 1.0 / 8388608.0
+_RND_AWAY = 1.0 + 1.0 / 8388608.0
+_CELL = np.dtype([("id", ">i8"), ("minx", ">f4"), ("maxx", ">f4"), ("miny", ">f4"),
+                  ("maxy", ">f4")])
+
+
+def _float_down(d: np.ndarray) -> np.ndarray:
+    """32-bit floats not above ``d``, as SQLite's R-tree stores a minimum."""
+    f = d.astype(np.float32)
+    over = f.astype(np.float64) > d
+    if over.any():
+        v = d[over]
+        f[over] = (v * np.where(v < 0, _RND_AWAY, _RND_TOWARDS)).astype(np.float32)
+    return f
+
+
+def _float_up(d: np.ndarray) -> np.ndarray:
+    """32-bit floats not below ``d``, as SQLite's R-tree stores a maximum."""
+    f = d.astype(np.float32)
+    under = f.astype(np.float64) < d
+    if under.any():
+        v = d[under]
+        f[under] = (v * np.where(v < 0, _RND_TOWARDS, _RND_AWAY)).astype(np.float32)
+    return f
+
+
+def _str_order(box: tuple[np.ndarray, ...], per: int) -> np.ndarray:
+    """Sort-tile-recursive order of boxes: slices by x, each sorted by y, so that every run
+    of ``per`` boxes is compact."""
+    minx, maxx, miny, maxy = box
+    n = len(minx)
+    if n <= per:
+        return np.arange(n)
+    size = math.ceil(math.sqrt(math.ceil(n / per))) * per
+    cx = minx.astype(np.float64) + maxx
+    cy = miny.astype(np.float64) + maxy
+    order = np.argsort(cx, kind="stable")
+    return np.concatenate([part[np.argsort(cy[part], kind="stable")]
+                           for part in (order[s:s + size] for s in range(0, n, size))])
+
+
+def _cuts(n: int, per: int) -> np.ndarray:
+    """Bounds of ``n`` items split into the fewest runs of at most ``per``, evenly."""
+    k = max(1, math.ceil(n / per))
+    base, extra = divmod(n, k)
+    sizes = np.full(k, base, dtype=np.int64)
+    sizes[:extra] += 1
+    return np.concatenate([[0], np.cumsum(sizes)])
+
+
+def write_rtree(conn: sqlite3.Connection, r: str, ids: np.ndarray, minx: np.ndarray,
+                maxx: np.ndarray, miny: np.ndarray, maxy: np.ndarray) -> None:
+    """Write a 2D SQLite R-tree ``r`` holding exactly these entries, replacing its content:
+    packed bottom-up (sort-tile-recursive) into its shadow tables ``r_node``, ``r_rowid`` and
+    ``r_parent``, as GDAL loads a GeoPackage's spatial index. The entries are the values its
+    INSERT stores (coordinates as 32-bit floats rounded outwards), the tree is a valid one
+    (``rtreecheck``), and later inserts and deletes go through the R-tree as usual.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> _ = conn.execute("CREATE VIRTUAL TABLE r USING rtree(id, minx, maxx, miny, maxy)")
+    >>> xy = np.arange(1000) * 0.1
+    >>> write_rtree(conn, "r", np.arange(1, 1001), xy, xy, xy, xy)
+    >>> conn.execute("SELECT rtreecheck('r'), count(*) FROM r").fetchone()
+    ('ok', 1000)
+    >>> conn.execute("SELECT id FROM r WHERE maxx >= 5 AND minx <= 5.15").fetchall()
+    [(51,), (52,)]
+    """
+    size = conn.execute(f'SELECT length(data) FROM "{r}_node" WHERE nodeno = 1').fetchone()[0]
+    per = (size - 4) // _CELL.itemsize
+    box: tuple[np.ndarray, ...] = (_float_down(minx), _float_up(maxx), _float_down(miny),
+                                   _float_up(maxy))
+    refs = np.asarray(ids, dtype=np.int64)
+    levels: list[tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray]] = []
+    while True:  # from the leaves up: each level's entries in order, and its nodes' bounds
+        order = _str_order(box, per)
+        refs = refs[order]
+        box = tuple(b[order] for b in box)
+        cuts = _cuts(len(refs), per)
+        levels.append((refs, box, cuts))
+        if len(cuts) == 2:
+            break
+        starts = cuts[:-1]
+        box = (np.minimum.reduceat(box[0], starts), np.maximum.reduceat(box[1], starts),
+               np.minimum.reduceat(box[2], starts), np.maximum.reduceat(box[3], starts))
+        refs = np.arange(len(starts), dtype=np.int64)  # the nodes of the level below
+    depth = len(levels) - 1
+    numbers: list[np.ndarray] = [np.empty(0, np.int64)] * len(levels)
+    first = 1  # the root is node 1, then each level downwards
+    for level in range(depth, -1, -1):
+        count = len(levels[level][2]) - 1
+        numbers[level] = np.arange(first, first + count, dtype=np.int64)
+        first += count
+    nodes: list[tuple[int, bytes]] = []
+    links: list[np.ndarray] = []
+    rowids = np.empty((0, 2), np.int64)
+    for level, (refs, box, cuts) in enumerate(levels):
+        cells = np.empty(len(refs), _CELL)
+        cells["id"] = refs if level == 0 else numbers[level - 1][refs]
+        cells["minx"], cells["maxx"], cells["miny"], cells["maxy"] = box
+        owner = np.repeat(numbers[level], np.diff(cuts))
+        pairs = np.stack([cells["id"].astype(np.int64), owner], axis=1)
+        if level == 0:
+            rowids = pairs
+        else:
+            links.append(pairs)
+        raw, width = cells.tobytes(), _CELL.itemsize
+        for k in range(len(cuts) - 1):
+            a, b = int(cuts[k]), int(cuts[k + 1])
+            blob = struct.pack(">HH", depth if level == depth else 0, b - a) \
+                + raw[a * width:b * width]
+            nodes.append((int(numbers[level][k]), blob + bytes(size - len(blob))))
+    for shadow in ("node", "rowid", "parent"):
+        conn.execute(f'DELETE FROM "{r}_{shadow}"')
+    conn.executemany(f'INSERT INTO "{r}_node" (nodeno, data) VALUES (?, ?)', nodes)
+    conn.executemany(f'INSERT INTO "{r}_rowid" (rowid, nodeno) VALUES (?, ?)', rowids.tolist())
+    parents = np.concatenate(links).tolist() if links else []
+    conn.executemany(f'INSERT INTO "{r}_parent" (nodeno, parentnode) VALUES (?, ?)', parents)
+
+
 # --------------------------------------------------------------------------- the store
 
 
@@ -171,6 +308,7 @@ class GpkgStore(Store):
     def __init__(self, path: str, busy_timeout_s: float = 30.0) -> None:
         super().__init__(str(path))
         self._deferred: set[str] = set()  # tables whose indexes a bulk load rebuilds at its end
+        self._rtree_off: set[str] = set()  # tables whose R-tree a bulk load builds at its end
         self.path = str(path)
         self.wait = busy_timeout_s
         folder = os.path.dirname(os.path.abspath(self.path))
@@ -407,18 +545,57 @@ class GpkgStore(Store):
             for index in table.indexes:
                 self.conn.execute(f'DROP INDEX IF EXISTS "{index.name}"')
             self._deferred.add(table.name)
-        if tables:  # appending, not searching: a smaller page cache keeps memory flat
+        # the R-tree of the places too: its triggers off, then built once from the table
+        spatial = rows >= BULK_ROWS and self.has_table(PLACENAMES.name) \
+            and rows > self._rows_before(PLACENAMES)
+        triggers = self._drop_rtree_triggers(PLACENAMES) if spatial else []
+        if spatial:
+            self._rtree_off.add(PLACENAMES.name)
+        if tables or spatial:  # appending, not searching: a smaller page cache keeps memory flat
             self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
             yield
         finally:
             self._deferred.clear()
+            self._rtree_off.clear()
             self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         for table in tables:
             for index in table.indexes:
                 unique = "UNIQUE " if index.unique else ""
                 self.conn.execute(f'CREATE {unique}INDEX "{index.name}" ON "{table.name}" '
                                   f'({", ".join(index.columns)})')
+        if spatial:
+            self._rebuild_rtree(PLACENAMES)
+            for _, sql_text in triggers:
+                self.conn.execute(sql_text)
+
+    def _drop_rtree_triggers(self, table: Table) -> list[tuple[str, str]]:
+        """Drop the triggers that keep the table's R-tree up to date; returns their
+        ``(name, sql)`` to create them again."""
+        r = f"rtree_{table.name}_{table.geometry_column}"
+        triggers = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+            "AND name LIKE ?", (table.name, f"{r}_%")).fetchall()
+        for name, _ in triggers:
+            self.conn.execute(f'DROP TRIGGER "{name}"')
+        return [(name, sql_text) for name, sql_text in triggers]
+
+    def _rebuild_rtree(self, table: Table) -> None:
+        """The table's R-tree anew from its geometries, as its triggers would have made it:
+        one entry (the envelope) per geometry that is neither NULL nor empty."""
+        geom = table.geometry_column
+        pk = next(c.name for c in table.columns if c.type == "serial")
+        r = f"rtree_{table.name}_{geom}"
+        boxes = [(fid, *env) for fid, blob in self.conn.execute(
+            f'SELECT "{pk}", "{geom}" FROM "{table.name}" WHERE "{geom}" IS NOT NULL')
+            if (env := _envelope_fast(blob)) is not None]
+        arr = np.array(boxes, dtype=np.float64).reshape(-1, 5)
+        if not np.isfinite(arr[:, 1:]).all():  # not a box a bulk build can sort: one by one
+            self.conn.execute(f'DELETE FROM "{r}"')
+            self.conn.executemany(f'INSERT OR REPLACE INTO "{r}" VALUES (?, ?, ?, ?, ?)', boxes)
+            return
+        ids = np.array([b[0] for b in boxes], dtype=np.int64)
+        write_rtree(self.conn, r, ids, arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4])
 
     def _rows_before(self, table: Table) -> int:
         """Rows the table held before this batch, from its serial key (an upper bound)."""
@@ -430,20 +607,16 @@ class GpkgStore(Store):
 
     def _insert(self, table: Table, sql: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                 geom: str | None) -> None:
-        if geom is None or len(rows) < BULK_ROWS:
-            self.conn.executemany(sql, rows)
+        if geom is None or len(rows) < BULK_ROWS or table.name in self._rtree_off:
+            self.conn.executemany(sql, rows)  # (a bulk load builds the R-tree at its end)
             return
         # Bulk: the R-tree triggers would call back into Python five times a row; inside this
         # transaction, drop them, load the table, fill the R-tree directly, and put them back.
         r = f"rtree_{table.name}_{geom}"
-        triggers = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
-            "AND name LIKE ?", (table.name, f"{r}_%")).fetchall()
-        for name, _ in triggers:
-            self.conn.execute(f'DROP TRIGGER "{name}"')
+        triggers = self._drop_rtree_triggers(table)
         self.conn.executemany(sql, rows)
         pk, g = columns.index("fid"), columns.index(geom)
-        boxes = ((row[pk], *env) for row in rows if (env := _envelope(row[g])) is not None)
+        boxes = ((row[pk], *env) for row in rows if (env := _envelope_fast(row[g])) is not None)
         self.conn.executemany(f'INSERT OR REPLACE INTO "{r}" VALUES (?, ?, ?, ?, ?)', boxes)
         for _, sql_text in triggers:
             self.conn.execute(sql_text)
