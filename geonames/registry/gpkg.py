@@ -19,6 +19,7 @@ on the next open.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sqlite3
@@ -51,6 +52,9 @@ BULK_CACHE_KIB = 65_536
 
 #: Batches at least this large load the R-tree and rebuild search indexes in bulk.
 BULK_ROWS = 20_000
+
+#: Rows a statement inserts at a time when a table takes many (at most 999 values).
+ROWS_PER_INSERT = 100
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _HUGE = 1e308
@@ -608,18 +612,33 @@ class GpkgStore(Store):
     def _insert(self, table: Table, sql: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                 geom: str | None) -> None:
         if geom is None or len(rows) < BULK_ROWS or table.name in self._rtree_off:
-            self.conn.executemany(sql, rows)  # (a bulk load builds the R-tree at its end)
+            self._many(sql, len(columns), rows)  # (a bulk load builds the R-tree at its end)
             return
         # Bulk: the R-tree triggers would call back into Python five times a row; inside this
         # transaction, drop them, load the table, fill the R-tree directly, and put them back.
         r = f"rtree_{table.name}_{geom}"
         triggers = self._drop_rtree_triggers(table)
-        self.conn.executemany(sql, rows)
+        self._many(sql, len(columns), rows)
         pk, g = columns.index("fid"), columns.index(geom)
         boxes = ((row[pk], *env) for row in rows if (env := _envelope_fast(row[g])) is not None)
         self.conn.executemany(f'INSERT OR REPLACE INTO "{r}" VALUES (?, ?, ?, ?, ?)', boxes)
         for _, sql_text in triggers:
             self.conn.execute(sql_text)
+
+    def _many(self, sql: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
+        """``executemany(sql, rows)`` for an ``INSERT … VALUES (?, …)`` of ``width`` values;
+        many rows go :data:`ROWS_PER_INSERT` to a statement (one statement run for dozens
+        of rows instead of one a row: the same rows, in the same order)."""
+        per = max(1, min(ROWS_PER_INSERT, 999 // width))  # 999: SQLite's oldest variable limit
+        if len(rows) < 1000 or per == 1:
+            self.conn.executemany(sql, rows)
+            return
+        head, marks = sql.rsplit(" VALUES ", 1)
+        whole = len(rows) - len(rows) % per
+        flat = itertools.chain.from_iterable
+        self.conn.executemany(f"{head} VALUES {', '.join([marks] * per)}",
+                              (tuple(flat(rows[i:i + per])) for i in range(0, whole, per)))
+        self.conn.executemany(sql, rows[whole:])
 
     def insert_names(self, rows: list[NameRow], ahead: NameKeys | None = None) -> None:
         if not rows:
