@@ -475,6 +475,7 @@ class Registry:
                     flush()
             if batch_size is None:
                 flush()
+            del places, keys, keep, keep_keys  # not held while the next chunk is read
         if strict and result.rejected:
             raise _rejected_error(result.rejected)
         flush()

@@ -559,19 +559,19 @@ class GpkgStore(Store):
             self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
             yield
+            for table in tables:  # (each index built with the load's smaller page cache)
+                for index in table.indexes:
+                    unique = "UNIQUE " if index.unique else ""
+                    self.conn.execute(f'CREATE {unique}INDEX "{index.name}" ON '
+                                      f'"{table.name}" ({", ".join(index.columns)})')
+            if spatial:
+                self._rebuild_rtree(PLACENAMES)
+                for _, sql_text in triggers:
+                    self.conn.execute(sql_text)
         finally:
             self._deferred.clear()
             self._rtree_off.clear()
             self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        for table in tables:
-            for index in table.indexes:
-                unique = "UNIQUE " if index.unique else ""
-                self.conn.execute(f'CREATE {unique}INDEX "{index.name}" ON "{table.name}" '
-                                  f'({", ".join(index.columns)})')
-        if spatial:
-            self._rebuild_rtree(PLACENAMES)
-            for _, sql_text in triggers:
-                self.conn.execute(sql_text)
 
     def _drop_rtree_triggers(self, table: Table) -> list[tuple[str, str]]:
         """Drop the triggers that keep the table's R-tree up to date; returns their
@@ -590,16 +590,23 @@ class GpkgStore(Store):
         geom = table.geometry_column
         pk = next(c.name for c in table.columns if c.type == "serial")
         r = f"rtree_{table.name}_{geom}"
-        boxes = [(fid, *env) for fid, blob in self.conn.execute(
-            f'SELECT "{pk}", "{geom}" FROM "{table.name}" WHERE "{geom}" IS NOT NULL')
-            if (env := _envelope_fast(blob)) is not None]
-        arr = np.array(boxes, dtype=np.float64).reshape(-1, 5)
-        if not np.isfinite(arr[:, 1:]).all():  # not a box a bulk build can sort: one by one
+        cursor = self.conn.execute(f'SELECT "{pk}", "{geom}" FROM "{table.name}" '
+                                   f'WHERE "{geom}" IS NOT NULL')
+        ids: list[np.ndarray] = []
+        boxes: list[np.ndarray] = []
+        while rows := cursor.fetchmany(1 << 16):  # a part at a time: memory stays flat
+            found = [(fid, *env) for fid, blob in rows if (env := _envelope_fast(blob))
+                     is not None]
+            ids.append(np.array([f[0] for f in found], dtype=np.int64))
+            boxes.append(np.array([f[1:] for f in found], dtype=np.float64).reshape(-1, 4))
+        box = np.concatenate(boxes) if boxes else np.empty((0, 4))
+        fid = np.concatenate(ids) if ids else np.empty(0, np.int64)
+        if not np.isfinite(box).all():  # not a box a bulk build can sort: one by one
             self.conn.execute(f'DELETE FROM "{r}"')
-            self.conn.executemany(f'INSERT OR REPLACE INTO "{r}" VALUES (?, ?, ?, ?, ?)', boxes)
+            self.conn.executemany(f'INSERT OR REPLACE INTO "{r}" VALUES (?, ?, ?, ?, ?)',
+                                  ((int(i), *b) for i, b in zip(fid, box.tolist())))
             return
-        ids = np.array([b[0] for b in boxes], dtype=np.int64)
-        write_rtree(self.conn, r, ids, arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4])
+        write_rtree(self.conn, r, fid, box[:, 0], box[:, 1], box[:, 2], box[:, 3])
 
     def _rows_before(self, table: Table) -> int:
         """Rows the table held before this batch, from its serial key (an upper bound)."""

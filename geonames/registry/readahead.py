@@ -121,8 +121,10 @@ class ReadAhead:
                                         f"unexpectedly (exit code {code})") from None
                 if kind == "chunk":
                     places, labels, rejected, fills, keys = _unpack(payload)
+                    del payload
                     self.names.add(fills, keys)
                     yield places, labels, rejected
+                    del places, labels, rejected  # not held while the next one comes
                 elif kind == "error":
                     raise payload
                 else:  # the end: the helper exits by itself
@@ -242,6 +244,7 @@ def serve() -> None:
             fills, keys = NameKeys.compute(
                 (normalize_chars(p.name), p.generic) for p in places)
             _send(out, ("chunk", _pack(places, labels, rejected, fills, keys)))
+            del places, labels, rejected, fills, keys  # not held while the next is read
         _send(out, ("end", None))
     except BrokenPipeError:  # the importing process is gone
         return
