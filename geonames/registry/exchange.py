@@ -456,6 +456,11 @@ def _resolve_columns(columns: Sequence[str], mapping: Mapping[str, str],
     return out
 
 
+#: Fields a record keeps as text (:func:`_place_from_row`), in the order of :data:`FIELDS`.
+_RECORD_TEXT = frozenset({"romanization", "category", "generic", "division_code", "meaning",
+                          "origin", "history", "status", "valid_from", "valid_to"})
+
+
 def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used: set[str],
                     geometry: BaseGeometry | None,
                     mapped: Sequence[tuple[str, str]] | None = None
@@ -485,10 +490,8 @@ def _place_from_row(row: Mapping[str, Any], cols: Mapping[str, str | None], used
         if isinstance(value, str) and "\x00" in value:
             raise ValueError(f"column {column!r} contains a NUL character")
     rec: dict[str, Any] = {"name": str(name)}
-    for fld in ("romanization", "category", "generic", "division_code", "meaning", "origin",
-                "history", "status", "valid_from", "valid_to"):
-        value = get(fld)
-        if value is not None:
+    for fld, value in values.items():  # the fields given, in the order of FIELDS
+        if fld in _RECORD_TEXT:
             rec[fld] = _text(value)
     # the division code is checked by PlaceName itself (its fault is the rejection's reason)
     if "status" in rec:

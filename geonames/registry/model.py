@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -203,9 +204,16 @@ def created_state(place: PlaceName, event: Event, **fill: Any) -> PlaceName:
     if not new.status_history:
         note = "added" if event.kind == EventKind.ADD else f"{event.kind} of " + \
             ", ".join(event.data.get("from", ()))
-        changes["status_history"] = (StatusChange(new.status, event.effective, event.approval,
-                                                  note),)
+        changes["status_history"] = _first_step(new.status, event.effective, event.approval,
+                                                note)
     return _evolve(new, changes) if changes else new
+
+
+@lru_cache(maxsize=256)
+def _first_step(status: NameStatus, effective: date, approval: Approval | None,
+                note: str) -> tuple[StatusChange, ...]:
+    """A status history of one step; the places a batch adds share it (it is immutable)."""
+    return (StatusChange(status, effective, approval, note),)
 
 
 _PLACE_FIELDS = tuple(f.name for f in dataclasses.fields(PlaceName))

@@ -236,6 +236,14 @@ def serve() -> None:
     sys.stdout = sys.stderr
     gc.disable()  # many small objects, no cycles, a short life
     try:
+        _serve(out)
+    finally:  # at once: tearing down the caches and dictionaries would take a second
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _serve(out: IO[bytes]) -> None:
+    try:
         job = pickle.load(sys.stdin.buffer)
         from geonames.registry.exchange import PlaceReader
 
