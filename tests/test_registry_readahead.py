@@ -181,3 +181,15 @@ def test_small_files_are_read_here(reg, tmp_path, monkeypatch):
     path = write_villages(tmp_path / "v.csv", n=30, extra=False)
     assert import_file(reg, path, effective=DAY, chunk=7).imported == 30
     assert started == []
+
+
+def test_no_helper_no_problem(reg, tmp_path, monkeypatch):
+    """A helper that cannot start (no process to be had): the file is read here."""
+    def popen(*args, **kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(ra, "MIN_RECORDS", 50)
+    monkeypatch.setattr(ra.subprocess, "Popen", popen)
+    path = write_villages(tmp_path / "v.csv", extra=False)
+    assert import_file(reg, path, effective=DAY, chunk=CHUNK).imported == 400
+    assert reg.check() == []

@@ -19,8 +19,9 @@ import csv
 import json
 import math
 import os
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -345,13 +346,7 @@ def import_file(registry: Registry, path: str | os.PathLike, *, effective: date,
                          encoding=encoding, fmt=fmt)
     if chunk < 1:
         raise GeonamesError("chunk: at least one record")
-    with ExitStack() as stack:
-        ahead: ReadAhead | None = None
-        if readahead.worth_it(reader.kind, path):  # a helper process reads and romanizes
-            ahead = stack.enter_context(ReadAhead(
-                {"path": reader.path, "mapping": mapping, "layer": layer, "crs": crs,
-                 "register_crs": registry.crs, "encoding": encoding, "fmt": fmt}, chunk))
-            ahead.start()  # it reads the first chunk while this process scans the file
+    with _read_ahead(reader, registry, crs, encoding, fmt, chunk) as ahead:
         records, repeated = reader.scan()
         source = ahead.chunks if ahead is not None else reader.chunks
 
@@ -366,6 +361,30 @@ def import_file(registry: Registry, path: str | os.PathLike, *, effective: date,
                                       resume=resume, progress=progress,
                                       records=records, repeated=repeated,
                                       ahead=ahead.names if ahead is not None else None)
+
+
+@contextmanager
+def _read_ahead(reader: PlaceReader, registry: Registry, crs: str | CRS | None,
+                encoding: str | None, fmt: str | None, chunk: int) -> Iterator[ReadAhead | None]:
+    """A started helper process reading ``reader``'s file ahead (:mod:`.readahead`), or
+    None: a small file, or arguments or a Python the helper cannot be given (the file is
+    then read here, as always)."""
+    if not readahead.worth_it(reader.kind, reader.path):
+        yield None
+        return
+    ahead = None
+    try:
+        ahead = ReadAhead({"path": reader.path, "mapping": reader.mapping,
+                           "layer": reader.layer, "crs": crs, "register_crs": registry.crs,
+                           "encoding": encoding, "fmt": fmt}, chunk)
+        ahead.start()  # it reads the first chunk while this process scans the file
+    except (OSError, TypeError, AttributeError, pickle.PicklingError):
+        if ahead is not None:
+            ahead.close()
+        yield None
+        return
+    with ahead:
+        yield ahead
 
 
 def source_digest(path: str | os.PathLike) -> str:

@@ -74,6 +74,9 @@ class ReadAhead:
         self.size = size
         self.names = NameKeys()
         self._proc: subprocess.Popen[bytes] | None = None
+        # the job as the helper receives it (what cannot be pickled fails here, not there)
+        self._job = pickle.dumps({"reader": reader, "size": size},
+                                 protocol=pickle.HIGHEST_PROTOCOL)
 
     def __enter__(self) -> ReadAhead:
         return self
@@ -83,7 +86,7 @@ class ReadAhead:
 
     def start(self) -> None:
         """Start the helper (it begins reading at once); :meth:`chunks` starts it when not
-        started yet."""
+        started yet. Raises OSError when no process can be started."""
         self.close()
         # the folder holding this geonames package: the helper imports the same code
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -95,8 +98,7 @@ class ReadAhead:
         self._proc = proc
         assert proc.stdin is not None
         try:
-            pickle.dump({"reader": self.reader, "size": self.size}, proc.stdin,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.write(self._job)
             proc.stdin.close()
         except OSError:  # it died at once: chunks() reports how
             pass
