@@ -341,6 +341,10 @@ def import_file(registry: Registry, path: str | os.PathLike, *, effective: date,
     Every record keeps its source key (the file's content digest and its row), so importing
     the same file again adds nothing (``result.skipped`` counts what was there already), and
     an import killed half-way is continued with ``resume=True``.
+
+    A CSV file of more than one chunk and 20,000 records or more is read, and its names
+    romanized, by a helper process one chunk ahead of the writes
+    (:mod:`geonames.registry.readahead`), on two CPUs or more: the same register, sooner.
     """
     reader = PlaceReader(path, mapping, layer=layer, crs=crs, register_crs=registry.crs,
                          encoding=encoding, fmt=fmt)
@@ -369,7 +373,7 @@ def _read_ahead(reader: PlaceReader, registry: Registry, crs: str | CRS | None,
     """A started helper process reading ``reader``'s file ahead (:mod:`.readahead`), or
     None: a small file, or arguments or a Python the helper cannot be given (the file is
     then read here, as always)."""
-    if not readahead.worth_it(reader.kind, reader.path):
+    if not readahead.worth_it(reader.kind, reader.path, chunk):
         yield None
         return
     ahead = None

@@ -1,8 +1,9 @@
 """A large file read ahead of the register's writes, in a helper process.
 
 A bulk import spends about as long reading records and romanizing their names as the
-register spends writing them. For a CSV file of :data:`MIN_RECORDS` records or more, on a
-machine with two CPUs or more, :func:`geonames.registry.exchange.import_file` has a helper
+register spends writing them. For a CSV file of :data:`MIN_RECORDS` records or more and more
+than one chunk, on a machine with two CPUs or more,
+:func:`geonames.registry.exchange.import_file` has a helper
 process read the file chunk by chunk (the same
 :class:`~geonames.registry.exchange.PlaceReader`), compute each chunk's romanizations,
 generic terms and search keys once per distinct name
@@ -48,16 +49,17 @@ MIN_RECORDS = 20_000
 Chunk = tuple[list[PlaceName], list[str], list[Rejection]]
 
 
-def worth_it(kind: str, path: str | os.PathLike) -> bool:
-    """Whether to read ``path`` ahead: a CSV file of at least :data:`MIN_RECORDS` lines, two
-    CPUs or more, and a Python to start the helper with."""
+def worth_it(kind: str, path: str | os.PathLike, size: int) -> bool:
+    """Whether to read ``path`` ahead: a CSV file of more lines than :data:`MIN_RECORDS` and
+    than one chunk of ``size`` records (a single chunk cannot be read while another is
+    written), two CPUs or more, and a Python to start the helper with."""
     if kind != "csv" or (os.cpu_count() or 1) < 2 or not sys.executable:
         return False
     lines = 0
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             lines += block.count(b"\n")
-            if lines > MIN_RECORDS:
+            if lines > max(MIN_RECORDS, size + 1):  # (the header is a line)
                 return True
     return False
 
