@@ -193,3 +193,27 @@ def test_no_helper_no_problem(reg, tmp_path, monkeypatch):
     path = write_villages(tmp_path / "v.csv", extra=False)
     assert import_file(reg, path, effective=DAY, chunk=CHUNK).imported == 400
     assert reg.check() == []
+
+
+def test_places_travel_whole():
+    """The helper's chunks arrive as the places it made: every field, shared defaults not
+    shared (each place its own properties), any geometry."""
+    import shapely
+
+    from geonames.names.model import Approval, NameStatus, NameVariant, PlaceName, VariantKind
+
+    places = [PlaceName(id="a", name="甲村", romanization="Jiacun", generic="村",
+                        variants=(NameVariant("乙村", VariantKind.HISTORICAL),),
+                        status=NameStatus.APPROVED, approval=Approval("x", "y", DAY),
+                        valid_from=date(2000, 1, 1), properties={"k": [1, "二"]},
+                        geometry=shapely.Polygon([(0, 0), (1, 0), (1, 1)])),
+              PlaceName(id="b", name="丙村", geometry=shapely.Point(106.5, 29.5)),
+              PlaceName(id="c", name="丁村", geometry=shapely.Point()),
+              PlaceName(id="d", name="戊村")]
+    back, labels, rejected, fills, keys = ra._unpack(ra._pack(places, ["2", "3", "4", "5"],
+                                                              [], {}, {}))
+    assert back == places and labels == ["2", "3", "4", "5"]
+    assert [type(p.geometry) for p in back] == [type(p.geometry) for p in places]
+    back[1].properties["x"] = 1
+    assert back[2].properties == {}
+    assert ra._unpack(ra._pack([], [], [], {}, {}))[0] == []

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import operator
 import os
 import pickle
 import subprocess
@@ -158,6 +159,7 @@ class ReadAhead:
 _FIELDS = tuple(f.name for f in dataclasses.fields(PlaceName))
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(PlaceName)
              if f.default is not dataclasses.MISSING}
+_FIELD_VALUES = operator.attrgetter(*_FIELDS)
 
 
 def _pack(places: Sequence[PlaceName], labels: list[str], rejected: list[Rejection],
@@ -165,15 +167,16 @@ def _pack(places: Sequence[PlaceName], labels: list[str], rejected: list[Rejecti
     """A chunk as plain columns: one list per field that is not at its default everywhere,
     the geometries as one array of WKB (as shapely pickles each)."""
     columns: dict[str, list[Any]] = {}
-    for name in _FIELDS:
+    n = len(places)
+    rows = list(map(_FIELD_VALUES, places))
+    for name, values in zip(_FIELDS, zip(*rows)) if n else ():
         if name == "geometry":
             continue
-        values = [getattr(p, name) for p in places]
         if name == "properties":
             if any(values):
-                columns[name] = values
-        elif name not in _DEFAULTS or any(v != _DEFAULTS[name] for v in values):
-            columns[name] = values
+                columns[name] = list(values)
+        elif name not in _DEFAULTS or values.count(_DEFAULTS[name]) != n:
+            columns[name] = list(values)
     geoms = np.asarray([p.geometry for p in places], dtype=object)
     wkb = shapely.to_wkb(geoms, include_srid=True) if len(geoms) else geoms
     return len(places), columns, wkb, labels, rejected, fills, keys
@@ -182,9 +185,11 @@ def _pack(places: Sequence[PlaceName], labels: list[str], rejected: list[Rejecti
 def _unpack(payload: tuple) -> tuple[list[PlaceName], list[str], list[Rejection],
                                       dict[str, Fill], dict[tuple[str, str], Keys]]:
     n, columns, wkb, labels, rejected, fills, keys = payload
-    geoms = shapely.from_wkb(wkb) if n else []
+    if not n:
+        return [], labels, rejected, fills, keys
     build = _builder(tuple(name for name in _FIELDS if name in columns))
-    places = build(n, [columns[name] for name in _FIELDS if name in columns], geoms)
+    places = build(n, [columns[name] for name in _FIELDS if name in columns],
+                   shapely.from_wkb(wkb))
     return places, labels, rejected, fills, keys
 
 
