@@ -75,6 +75,7 @@ from geonames.geometry import (
     ring_segments,
     run_parallel,
     simplest,
+    within_distance,
 )
 from geonames.text import Progress, quiet
 from geonames.values import metres, square_metres
@@ -853,8 +854,7 @@ def clusters(geometries: np.ndarray, distance: float) -> list[np.ndarray]:
     [[0, 1], [2]]
     """
     geometries = as_array(geometries)
-    i, j = shapely.STRtree(geometries).query(geometries, predicate="dwithin",
-                                             distance=distance)
+    i, j = within_distance(geometries, distance)
     label = np.arange(len(geometries))
     while True:  # each pass hands every pair the smaller label of the two
         low = np.minimum(label[i], label[j])
