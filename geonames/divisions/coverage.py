@@ -552,10 +552,15 @@ def outermost_shells(polygons: np.ndarray) -> np.ndarray:
     [(0.0, 0.0, 10.0, 10.0), (20.0, 0.0, 21.0, 1.0)]
     """
     shells = as_array(shapely.polygons(shapely.get_exterior_ring(as_array(polygons))))
-    # "contains" prepares each (large) query shell once; "within" would not
-    outer, inner = shapely.STRtree(shells).query(shells, predicate="contains")
+    # shells do not cross: one is within another when a point inside it is inside the other
+    # (strictly: a point on a boundary is outside), tested on each outer shell prepared once
+    inside = as_array(shapely.point_on_surface(shells))
+    inner, outer = shapely.STRtree(shells).query(inside)
     other = inner != outer
     inner, outer = inner[other], outer[other]
+    shapely.prepare(shells[distinct(outer)])
+    hit = np.asarray(shapely.contains_properly(shells[outer], inside[inner]), dtype=bool)
+    inner, outer = inner[hit], outer[hit]
     # equal shells are within each other: the first of them is kept
     key = inner.astype(np.int64) * len(shells) + outer
     mutual = np.isin(key, outer.astype(np.int64) * len(shells) + inner)
