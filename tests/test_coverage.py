@@ -21,10 +21,11 @@ from geonames.divisions.coverage import (
     find_slivers,
     inspect_coverage,
     inspect_divisions,
+    outermost_shells,
 )
 from geonames.divisions.io import read_divisions
 from geonames.findings import Finding, Severity, tally
-from geonames.geometry import repair
+from geonames.geometry import repair, within_distance
 from tests.conftest import CHONGQING_2020
 from tests.synthetic import plant_faults, voronoi_coverage
 
@@ -330,3 +331,33 @@ def test_a_part_geos_cannot_close_is_reported_unchecked_not_a_crash(monkeypatch)
     assert unchecked[0].severity == Severity.WARNING
     # the inlet between a and b (in the part that could be closed) is still found
     assert [f.subject for f in result.by_code("coverage.gap_open")] == ["a,b"]
+
+
+def test_close_pairs_and_outermost_shells_match_brute_force_on_chongqing(chongqing):
+    """The fast paths of the open-inlet step against the plain GEOS answer, pair by pair,
+    on the parts of the real Chongqing townships."""
+    _, _, reference = chongqing
+    parts = shapely.get_parts(reference)
+    counts = []
+    for distance in (0.0, 50.0, 2000.0):
+        i, j = within_distance(parts, distance)
+        got = set(zip(i.tolist(), j.tolist(), strict=True))
+        a, b = np.triu_indices(len(parts), k=1)
+        near = shapely.dwithin(parts[a], parts[b], distance)
+        assert got == set(zip(a[near].tolist(), b[near].tolist(), strict=True))
+        counts.append(len(got))
+    assert 0 < counts[0] < counts[2]
+    # faces of a partition, some inside others' holes: the township parts and their holes
+    rings, part = shapely.get_rings(parts, return_index=True)
+    interior = np.concatenate([[False], part[1:] == part[:-1]])
+    faces = np.concatenate([parts, shapely.polygons(rings[interior])])
+    kept = outermost_shells(faces)
+    shells = shapely.polygons(shapely.get_exterior_ring(faces))
+    within = shapely.within(shells[:, None], shells[None, :])
+    a, b = np.nonzero(within)
+    # of equal shells (an enclave and the hole it fills) the first is kept
+    inside_other = {x for x, y in zip(a.tolist(), b.tolist(), strict=True)
+                    if x != y and not (within[y, x] and x < y)}
+    expected = np.delete(shells, sorted(inside_other))
+    assert len(kept) == len(expected) < len(faces)
+    assert shapely.equals(kept, expected).all()
