@@ -504,6 +504,101 @@ def within_distance(geometries: np.ndarray, distance: float) -> tuple[np.ndarray
     return i[near], j[near]
 
 
+def merge_directed(xy: np.ndarray, line: np.ndarray,
+                   key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Directed lines with the same key merged into maximal lines, as
+    ``shapely.line_merge(..., directed=True)`` merges each key's lines, from coordinates alone.
+
+    A line continues into the next where that one starts at its end and no other line of the
+    key starts or ends there. A closed chain starts at its line of least position.
+
+    Parameters
+    ----------
+    xy : (n, 2) float array
+        The lines' coordinates, line after line.
+    line : (n,) int array
+        The line each coordinate belongs to, 0 … m-1 in order (as
+        ``shapely.get_coordinates(lines, return_index=True)`` gives them); each line has at
+        least two coordinates.
+    key : (m,) int array
+        The key of each line.
+
+    Returns
+    -------
+    lines : array of LineString
+        Sorted by key, then by the position of each one's first input line.
+    keys : int array
+
+    >>> xy = np.array([[0, 0], [1, 0], [1, 0], [2, 0], [2, 0], [3, 0], [5, 5], [6, 5]])
+    >>> lines, keys = merge_directed(xy, np.array([0, 0, 1, 1, 2, 2, 3, 3]),
+    ...                              np.array([7, 7, 8, 7]))
+    >>> [line.wkt for line in lines], keys.tolist()
+    (['LINESTRING (0 0, 1 0, 2 0)', 'LINESTRING (5 5, 6 5)', 'LINESTRING (2 0, 3 0)'], [7, 7, 8])
+    """
+    key = np.asarray(key, dtype=np.int64)
+    xy = np.asarray(xy, dtype=np.float64)
+    m = len(key)
+    if not m:
+        return np.array([], dtype=object), key
+    first = np.searchsorted(line, np.arange(m))
+    last = np.append(first[1:], len(line)) - 1
+    _, node = np.unique(np.ascontiguousarray(np.concatenate([xy[first], xy[last]]))
+                        .view(np.complex128).ravel(), return_inverse=True)
+    node = node.reshape(-1).astype(np.int64)
+    # key and node in one number: a line's start and end as places in its key's graph
+    _, place = np.unique(np.concatenate([key, key]) * (int(node.max()) + 1) + node,
+                         return_inverse=True)
+    place = place.reshape(-1)
+    start, end = place[:m], place[m:]
+    outs = np.bincount(start, minlength=int(place.max()) + 1)
+    ins = np.bincount(end, minlength=len(outs))
+    by_start = np.argsort(start, kind="stable")
+    through = (outs[end] == 1) & (ins[end] == 1)
+    following = np.full(m, -1, dtype=np.int64)
+    following[through] = by_start[np.searchsorted(start[by_start], end[through])]
+    before = np.full(m, -1, dtype=np.int64)
+    before[following[through]] = np.flatnonzero(through)
+    _break_cycles(following, before)
+    head, rank = _list_ranks(before)
+    order = np.lexsort((rank, head, key))
+    # each line's coordinates but its last, and the last one of each merged line's last line
+    tail = following[order] == -1
+    count = (last - first)[order] + tail
+    take = np.repeat(first[order] - np.cumsum(count) + count, count) + np.arange(count.sum())
+    chain = np.cumsum(np.concatenate([[True], head[order][1:] != head[order][:-1]])) - 1
+    merged = shapely.linestrings(xy[take], indices=np.repeat(chain, count))
+    return as_array(merged), key[order][rank[order] == 0]
+
+
+def _break_cycles(following: np.ndarray, before: np.ndarray) -> None:
+    """Open every closed chain before its line of least position (in place)."""
+    m = len(following)
+    step = np.where(following >= 0, following, np.arange(m))
+    least = np.arange(m)
+    for _ in range(max(int(m).bit_length(), 1)):
+        least = np.minimum(least, least[step])
+        step = step[step]
+    # a line on no closed chain reaches its chain's end, where the step stays
+    on_cycle = following[step] >= 0
+    opened = np.flatnonzero(on_cycle & (least == np.arange(m)))
+    following[before[opened]] = -1
+    before[opened] = -1
+
+
+def _list_ranks(before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For lines linked by ``before`` (the previous line, -1 at a chain's start): each one's
+    chain start and its place along the chain (pointer jumping)."""
+    m = len(before)
+    head = np.where(before >= 0, before, np.arange(m))
+    rank = (before >= 0).astype(np.int64)
+    while True:
+        done = before[head] < 0
+        if done.all():
+            return head, rank
+        rank = rank + np.where(done, 0, rank[head])
+        head = np.where(done, head, head[head])
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of a 1-D array, as ``np.unique(values)`` gives them.
 

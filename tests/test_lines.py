@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import geonames.boundaries.lines
 from geonames.boundaries.lines import extract_division_lines, extract_lines
 from geonames.crs import reproject
 from geonames.divisions.io import read_divisions
-from geonames.geometry import repair
+from geonames.geometry import merge_directed, repair
 from tests.conftest import CHONGQING_2020
 from tests.synthetic import plant_faults, voronoi_coverage
 
@@ -153,3 +154,51 @@ def test_empty_and_missing_divisions_are_ignored():
                           ["a", "b", "c", "d"])
     assert [(found.ids[i], found.ids[j]) for i, j in found.adjacency] == [("a", "d")]
     assert len(found.tripoints) == 0
+
+
+def _merged_by_geos(lines: np.ndarray, keys: np.ndarray) -> Counter:
+    out: Counter = Counter()
+    for key in np.unique(keys):
+        merged = shapely.line_merge(shapely.multilinestrings(lines[keys == key]), directed=True)
+        out.update((int(key), shapely.normalize(part).wkb) for part in shapely.get_parts(merged))
+    return out
+
+
+def test_merge_directed_matches_geos_line_merge_on_chongqing_rings():
+    """Every ring segment of the real Chongqing townships, keyed by township, merged per key:
+    the same lines as GEOS's directed line merge of each key's segments."""
+    table = read_divisions(CHONGQING_2020)
+    rings = shapely.get_rings(shapely.get_parts(table.geometries))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    first = np.flatnonzero(ring[1:] == ring[:-1])
+    segments = shapely.linestrings(np.stack([xy[first], xy[first + 1]], axis=1))
+    keep = shapely.length(segments) > 0
+    segments, first = segments[keep], first[keep]
+    # key: the ring modulo 7, so that lines of several rings share keys, some touching
+    keys = ring[first] % 7
+    seg_xy, which = shapely.get_coordinates(segments, return_index=True)
+    lines, got_keys = merge_directed(seg_xy, which, keys)
+    got = Counter((int(k), shapely.normalize(line).wkb) for k, line in zip(got_keys, lines,
+                                                                             strict=True))
+    assert len(lines) < len(segments) // 20
+    assert got == _merged_by_geos(segments, keys)
+    assert (np.diff(got_keys) >= 0).all()
+
+
+def test_merge_directed_stops_at_branches_and_opens_rings():
+    lines = np.array([
+        shapely.LineString([(0, 0), (1, 0)]), shapely.LineString([(1, 0), (2, 0)]),
+        shapely.LineString([(1, 0), (1, 1)]),                  # a branch at (1, 0)
+        shapely.LineString([(5, 5), (6, 5)]), shapely.LineString([(6, 5), (6, 6)]),
+        shapely.LineString([(6, 6), (5, 5)]),                  # a closed triangle
+        shapely.LineString([(9, 9), (8, 8)]), shapely.LineString([(8, 8), (9, 9)]),
+    ])
+    keys = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    xy, which = shapely.get_coordinates(lines, return_index=True)
+    merged, got_keys = merge_directed(xy, which, keys)
+    got = Counter((int(k), shapely.normalize(line).wkb) for k, line in zip(got_keys, merged,
+                                                                             strict=True))
+    assert got == _merged_by_geos(lines, keys)
+    assert got_keys.tolist() == [0, 0, 0, 1, 2]
+    triangle = merged[3]
+    assert triangle.is_closed and triangle.coords[0] == (5.0, 5.0) and len(triangle.coords) == 4

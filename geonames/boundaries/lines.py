@@ -54,8 +54,8 @@ from geonames.geometry import (
     containing,
     distinct,
     faces,
-    in_parallel,
     match_segments,
+    merge_directed,
     node_lines,
     only_present,
     repair,
@@ -342,56 +342,36 @@ def _merge_shared(seg: RingSegments, shared: np.ndarray,
     # segment a's owner is on its left; orient every line with the smaller owner on the left
     swap = seg.owner[a] > seg.owner[b]
     keep_seg = np.where(swap, b, a)
-    lft = seg.owner[keep_seg]
-    rgt = np.where(swap, seg.owner[a], seg.owner[b])
-    coords = np.stack([seg.start[keep_seg], seg.end[keep_seg]], axis=1)
-    lines = [np.asarray(shapely.linestrings(coords), dtype=object).reshape(-1)]
-    lefts, rights = [lft], [rgt]
+    lefts = [seg.owner[keep_seg]]
+    rights = [np.where(swap, seg.owner[a], seg.owner[b])]
+    xy = [np.stack([seg.start[keep_seg], seg.end[keep_seg]], axis=1).reshape(-1, 2)]
+    which = [np.repeat(np.arange(len(keep_seg)), 2)]
     both = (pieces.left >= 0) & (pieces.right >= 0)
     if both.any():
         pl, pr, plines = pieces.left[both], pieces.right[both], pieces.lines[both]
         flip = pl > pr
         plines = np.where(flip, shapely.reverse(plines), plines)
-        lines.append(plines)
+        piece_xy, piece = shapely.get_coordinates(plines, return_index=True)
+        xy.append(piece_xy)
+        which.append(piece + len(keep_seg))
         lefts.append(np.where(flip, pr, pl))
         rights.append(np.where(flip, pl, pr))
-    lines_all = np.concatenate(lines)
-    left_all = np.concatenate(lefts).astype(np.int64)
-    right_all = np.concatenate(rights).astype(np.int64)
-    return _merge_groups(lines_all, left_all, right_all)
+    return _merge_groups(np.concatenate(xy), np.concatenate(which),
+                         np.concatenate(lefts).astype(np.int64),
+                         np.concatenate(rights).astype(np.int64))
 
 
-def _merge_groups(lines: np.ndarray, first: np.ndarray,
+def _merge_groups(xy: np.ndarray, which: np.ndarray, first: np.ndarray,
                   second: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Merge directed lines sharing a key (first, second) into maximal lines, sorted by key."""
-    if not len(lines):
+    """Merge directed lines (coordinates ``xy`` of line ``which``) sharing a key (first,
+    second) into maximal lines, sorted by key."""
+    if not len(first):
         empty = np.array([], dtype=np.int64)
         return np.array([], dtype=object), empty, empty
     base = np.int64(max(int(second.max()), 0) + 2)
     key = first.astype(np.int64) * base + (second.astype(np.int64) + 1)
-    groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    inverse = inverse.reshape(-1)
-    single = counts[inverse] == 1
-    out_lines = [lines[single]]
-    out_keys = [key[single]]
-    multi = np.flatnonzero(~single)
-    if len(multi):
-        multi = multi[np.argsort(inverse[multi], kind="stable")]
-        g_idx, g_inv = np.unique(inverse[multi], return_inverse=True)
-        merged = in_parallel(_merge_directed, as_array(shapely.multilinestrings(
-            lines[multi], indices=g_inv.reshape(-1))))
-        parts, which = shapely.get_parts(merged, return_index=True)
-        out_lines.append(parts)
-        out_keys.append(groups[g_idx[which]])
-    all_lines = np.concatenate(out_lines)
-    all_keys = np.concatenate(out_keys)
-    order = np.argsort(all_keys, kind="stable")
-    all_lines, all_keys = all_lines[order], all_keys[order]
-    return all_lines, all_keys // base, all_keys % base - 1
-
-
-def _merge_directed(lines: np.ndarray) -> np.ndarray:
-    return shapely.line_merge(lines, directed=True)
+    lines, keys = merge_directed(xy, which, key)
+    return lines, keys // base, keys % base - 1
 
 
 def _merge_outer(pieces: _Pieces, geoms: np.ndarray,
@@ -417,7 +397,8 @@ def _merge_outer(pieces: _Pieces, geoms: np.ndarray,
             probe_idx, _ = shapely.STRtree(holes).query(_outside_probe(lines),
                                                         predicate="intersects")
             gap[probe_idx] = 1
-    merged, owner, gap = _merge_groups(lines, owner, gap)
+    xy, which = shapely.get_coordinates(lines, return_index=True)
+    merged, owner, gap = _merge_groups(xy, which, owner, gap)
     kind = np.where(gap == 1, "gap", "outer").astype(object)
     return merged, owner, kind
 
