@@ -899,7 +899,8 @@ def _closing_rest(polygons: np.ndarray, radius: float) -> _Closing:
         grown = shapely.buffer(shape, TOUCH, quad_segs=2, join_style="mitre")
         return shapely.difference(closed, grown), closed, shape
 
-    def one_cluster(members: np.ndarray) -> tuple[list[tuple[BaseGeometry, ...]],
+    def one_cluster(members: np.ndarray) -> tuple[list[tuple[BaseGeometry, BaseGeometry,
+                                                             BaseGeometry]],
                                                   list[tuple[str, BaseGeometry]]]:
         shape = shapely.MultiPolygon(list(members))
         for grid in (None, OVERLAY_GRID):
