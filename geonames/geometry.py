@@ -548,9 +548,9 @@ def merge_directed(xy: np.ndarray, line: np.ndarray,
     # key and node in one number: a line's start and end as places in its key's graph
     _, place = np.unique(np.concatenate([key, key]) * (int(node.max()) + 1) + node,
                          return_inverse=True)
-    place = place.reshape(-1)
-    start, end = place[:m], place[m:]
-    outs = np.bincount(start, minlength=int(place.max()) + 1)
+    start, end = place[:m].copy(), place[m:].copy()
+    del node, place
+    outs = np.bincount(start, minlength=int(max(start.max(), end.max())) + 1)
     ins = np.bincount(end, minlength=len(outs))
     by_start = np.argsort(start, kind="stable")
     through = (outs[end] == 1) & (ins[end] == 1)
